@@ -1,0 +1,121 @@
+"""Diffusion for pose lifting: the cosine schedule, the training loss (ε-prediction, L2) and sampling.
+
+The model only predicts noise; diffusers' schedulers own the reverse steps, so DDPM (the paper's 50-step
+ancestral loop), DDIM and DPM-Solver are one argument apart. H hypotheses are sampled as one batch."""
+
+from __future__ import annotations
+
+import math
+import threading
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+import torch
+
+NUM_TRAIN_STEPS = 50
+SAMPLERS = ("ddpm", "ddim", "dpmsolver")
+
+
+class NoisePredictor(Protocol):
+    def condition(self, x2d: torch.Tensor) -> torch.Tensor: ...
+
+    def predict_noise(self, x_t: torch.Tensor, cond: torch.Tensor, t: torch.Tensor) -> torch.Tensor: ...
+
+
+def cosine_betas(num_steps: int = NUM_TRAIN_STEPS, s: float = 0.008, max_beta: float = 0.5) -> np.ndarray:
+    """Nichol & Dhariwal's cosine schedule, β capped at 0.5 as in the paper's code: (T,)."""
+
+    def alpha_bar(u: float) -> float:
+        return math.cos((u + s) / (1 + s) * math.pi / 2) ** 2
+
+    return np.array(
+        [min(1 - alpha_bar((i + 1) / num_steps) / alpha_bar(i / num_steps), max_beta) for i in range(num_steps)]
+    )
+
+
+def alphas_cumprod(num_steps: int = NUM_TRAIN_STEPS) -> torch.Tensor:
+    return torch.from_numpy(np.cumprod(1 - cosine_betas(num_steps))).float()
+
+
+def q_sample(x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, abar: torch.Tensor) -> torch.Tensor:
+    """x_t = √ᾱ_t x0 + √(1-ᾱ_t) ε, with t (B,) indices into abar (T,)."""
+    a = abar.to(x0.device)[t].view(-1, *([1] * (x0.ndim - 1)))
+    return a.sqrt() * x0 + (1 - a).sqrt() * noise
+
+
+def diffusion_loss(
+    model: NoisePredictor, x3d: torch.Tensor, cond: torch.Tensor, num_steps: int = NUM_TRAIN_STEPS
+) -> torch.Tensor:
+    """The paper's training objective: ‖ε − ε_θ(x_t, cond, t)‖², t uniform, for a batch (B, L, J, 3)."""
+    t = torch.randint(0, num_steps, (x3d.shape[0],), device=x3d.device)
+    noise = torch.randn_like(x3d)
+    x_t = q_sample(x3d, t, noise, alphas_cumprod(num_steps))
+    return torch.mean((noise - model.predict_noise(x_t, cond, t)) ** 2)
+
+
+def make_scheduler(sampler: str, steps: int, num_train_steps: int = NUM_TRAIN_STEPS):
+    # One scheduler per thread: multistep solvers keep state while sampling.
+    return _make_scheduler(sampler, steps, num_train_steps, threading.get_ident())
+
+
+@lru_cache(maxsize=64)
+def _make_scheduler(sampler: str, steps: int, num_train_steps: int, _thread: int):
+    """A diffusers scheduler over our cosine schedule, with `steps` inference steps set."""
+    from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler
+
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
+    if not 1 <= steps <= num_train_steps:
+        raise ValueError(f"steps must be between 1 and {num_train_steps}, got {steps}")
+    common = dict(num_train_timesteps=num_train_steps, trained_betas=cosine_betas(num_train_steps).tolist())
+    if sampler == "ddpm":
+        sched = DDPMScheduler(
+            **common, clip_sample=False, variance_type="fixed_small", timestep_spacing="trailing"
+        )
+    elif sampler == "ddim":
+        sched = DDIMScheduler(**common, clip_sample=False, set_alpha_to_one=True, timestep_spacing="trailing")
+    else:
+        sched = DPMSolverMultistepScheduler(
+            **common, algorithm_type="dpmsolver++", solver_order=2, timestep_spacing="linspace", lower_order_final=True
+        )
+    sched.set_timesteps(steps)
+    return sched
+
+
+def default_steps_for(sampler: str) -> int:
+    return NUM_TRAIN_STEPS if sampler == "ddpm" else 5
+
+
+@torch.no_grad()
+def sample(
+    model: NoisePredictor,
+    cond: torch.Tensor,
+    hypotheses: int = 5,
+    steps: int = 5,
+    sampler: str = "ddim",
+    generator: torch.Generator | None = None,
+    shape: tuple[int, ...] | None = None,
+) -> torch.Tensor:
+    """Reverse diffusion from noise for every window of `cond` (B, L, J, ·), H hypotheses batched.
+
+    Returns (B, H, L, J, 3). `shape` overrides the per-window sample shape (default (L, J, 3))."""
+    b = cond.shape[0]
+    sample_shape = shape or (*cond.shape[1:-1], 3)
+    cond_h = cond.repeat_interleave(hypotheses, dim=0)  # (B·H, L, J, C)
+    sched = make_scheduler(sampler, steps)
+    sched.set_timesteps(steps)  # also resets a multistep solver's history
+    x = torch.randn((b * hypotheses, *sample_shape), generator=generator, device="cpu").to(cond.device)
+    for t in sched.timesteps:
+        t_batch = torch.full((b * hypotheses,), int(t), device=cond.device, dtype=torch.long)
+        eps = model.predict_noise(x, cond_h, t_batch)
+        x = sched.step(eps, t, x, generator=generator).prev_sample
+    return x.reshape(b, hypotheses, *sample_shape)
+
+
+def summarise_hypotheses(samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, H, L, J, 3) -> mean (B, L, J, 3) and per-joint std (B, L, J): the RMS distance of the hypotheses
+    to their mean (0 for H = 1)."""
+    mean = samples.mean(dim=1)
+    std = ((samples - mean[:, None]) ** 2).sum(-1).mean(dim=1).sqrt()
+    return mean, std
