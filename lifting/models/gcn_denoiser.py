@@ -162,6 +162,7 @@ class GCNDenoiser(nn.Module):
         nn.init.kaiming_normal_(self.output_proj1.weight)
         self.output_proj2 = nn.Linear(channels, 3)
         nn.init.zeros_(self.output_proj2.weight)  # the predictor starts by predicting zero noise
+        nn.init.zeros_(self.output_proj2.bias)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         h = F.relu(self.input_proj(x))
