@@ -1,0 +1,91 @@
+"""`diffhpe train CONFIG`: train MixSTE, DiffHPE-2D or DiffHPE-Wrapper with mmengine (single process, or
+DDP under torchrun with --launcher pytorch)."""
+
+from __future__ import annotations
+
+import argparse
+
+from lifting.errors import UserError
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a model (mmengine)",
+        description="Train MixSTE, DiffHPE-2D or DiffHPE-Wrapper. Data: Human3.6M in the VideoPose3D npz format "
+        "(--h36m-3d and --h36m-2d), or the CMU motion capture set built by `diffhpe data mocap` (--mocap). "
+        "Bundled configs: mixste_paper, diffhpe2d_paper, wrapper_paper and their *_mixste512 variants "
+        "(paper Table 1 hyper-parameters). Multi-GPU / multi-node: "
+        "`torchrun --nproc_per_node N -m app.cli train CONFIG --launcher pytorch ...`.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("config", help="bundled config name (e.g. wrapper_paper) or path to an mmengine .py config")
+    data = p.add_argument_group("data (choose one source)")
+    data.add_argument("--h36m-3d", metavar="NPZ", help="VideoPose3D data_3d_h36m.npz")
+    data.add_argument(
+        "--h36m-2d", metavar="NPZ", help="VideoPose3D 2D file, e.g. data_2d_h36m_cpn_ft_h36m_dbb.npz or data_2d_h36m_gt.npz"
+    )
+    data.add_argument("--mocap", metavar="DIR", help="folder of converted motion capture clips (diffhpe data mocap)")
+    data.add_argument("--train-fraction", type=float, default=1.0, help="use only this fraction of the training clips")
+    data.add_argument("--cameras", type=int, default=4, help="virtual cameras per mocap clip")
+    data.add_argument(
+        "--occlusion",
+        default=None,
+        choices=["none", "random", "random_leg_arm", "consecutive_leg", "consecutive_frames"],
+        help="occlusion pattern applied to the 2D inputs while training (default: the config's)",
+    )
+    p.add_argument("--conditioner", metavar="CKPT", help="trained MixSTE checkpoint (required for the Wrapper)")
+    p.add_argument("--work-dir", help="where logs and checkpoints go (default work_dirs/<config name>)")
+    p.add_argument("--epochs", type=int, help="override the config's number of epochs")
+    p.add_argument("--batch-size", type=int, help="override the config's batch size")
+    p.add_argument("--lr", type=float, help="override the config's learning rate")
+    p.add_argument("--stride", type=int, default=1, help="frames between consecutive training windows")
+    p.add_argument("--val-interval", type=int, help="validate every N epochs")
+    p.add_argument("--num-workers", type=int, default=0, help="data loader worker processes")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", action="store_true", help="resume from the latest checkpoint in the work dir")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument(
+        "--launcher", default="none", choices=["none", "pytorch"], help="'pytorch' under torchrun for DDP"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from lifting.data.sources import build_training_data
+    from lifting.train.runner import build_runner, load_train_config
+    from lifting.weights import resolve_device
+
+    cfg = load_train_config(
+        args.config,
+        {
+            "epochs": args.epochs,
+            "batch_size": args.batch_size,
+            "lr": args.lr,
+            "val_interval": args.val_interval,
+            "work_dir": args.work_dir,
+            "seed": args.seed,
+            "num_workers": args.num_workers,
+            "resume": args.resume or None,
+            "conditioner": args.conditioner,
+            "occlusion": args.occlusion,
+        },
+    )
+    if cfg.model["kind"] == "wrapper" and not cfg.get("conditioner"):
+        raise UserError("the Wrapper trains on a frozen MixSTE: pass its checkpoint with --conditioner")
+    device = resolve_device(args.device)
+    train_set, val_set, description = build_training_data(
+        h36m_3d=args.h36m_3d,
+        h36m_2d=args.h36m_2d,
+        mocap=args.mocap,
+        occlusion=cfg.get("occlusion", "none"),
+        flip=cfg.get("flip", True),
+        stride=args.stride,
+        train_fraction=args.train_fraction,
+        cameras=args.cameras,
+        seed=args.seed,
+    )
+    cfg.data_description = description
+    runner = build_runner(cfg, train_set, val_set, launcher=args.launcher, device=str(device))
+    runner.train()
+    return 0

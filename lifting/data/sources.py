@@ -1,0 +1,87 @@
+"""One entry point from command-line data options to training / test windows: Human3.6M (VideoPose3D npz)
+or the converted motion-capture clips with virtual cameras."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lifting.data.noise2d import DetectorNoise
+from lifting.data.windows import make_window_datasets, windows_by_action
+from lifting.errors import UserError
+
+
+def _check_one_source(h36m_3d, h36m_2d, mocap) -> str:
+    if mocap and (h36m_3d or h36m_2d):
+        raise UserError("choose one data source: --mocap DIR, or --h36m-3d with --h36m-2d")
+    if mocap:
+        return "mocap"
+    if h36m_3d and h36m_2d:
+        return "h36m"
+    if h36m_3d or h36m_2d:
+        raise UserError("Human3.6M needs both files: --h36m-3d data_3d_h36m.npz and --h36m-2d <2D npz>")
+    raise UserError("no data given: pass --h36m-3d and --h36m-2d (VideoPose3D npz files) or --mocap DIR")
+
+
+
+def build_training_data(
+    h36m_3d=None,
+    h36m_2d=None,
+    mocap=None,
+    occlusion: str = "none",
+    flip: bool = True,
+    stride: int = 1,
+    train_fraction: float = 1.0,
+    cameras: int = 4,
+    seed: int = 0,
+):
+    """-> (train WindowDataset, validation WindowDataset, description)."""
+    source = _check_one_source(h36m_3d, h36m_2d, mocap)
+    if not 0 < train_fraction <= 1:
+        raise UserError("--train-fraction must be in (0, 1]")
+    if source == "h36m":
+        from lifting.data.h36m import TEST_SUBJECTS, TRAIN_SUBJECTS, load_h36m
+
+        dataset = load_h36m(h36m_3d, h36m_2d)
+        train_subjects = [s for s in TRAIN_SUBJECTS if s in dataset.subjects]
+        test_subjects = [s for s in TEST_SUBJECTS if s in dataset.subjects]
+        if not train_subjects or not test_subjects:
+            raise UserError(
+                f"{h36m_3d}: need training subjects {TRAIN_SUBJECTS} and test subjects {TEST_SUBJECTS}; "
+                f"found {sorted(dataset.subjects)}"
+            )
+        train, test = make_window_datasets(
+            dataset, train_subjects, test_subjects, stride=stride, flip=flip, occlusion=occlusion, seed=seed
+        )
+        if train_fraction < 1:
+            keep = np.random.default_rng(seed).permutation(len(train.index))[: max(1, int(train_fraction * len(train.index)))]
+            train.index = train.index[np.sort(keep)]
+        desc = f"Human3.6M ({h36m_2d}), train {' '.join(train_subjects)}, test {' '.join(test_subjects)}"
+        return train, test, desc
+    from lifting.data.mocap_dataset import build_mocap_training_data
+
+    return build_mocap_training_data(
+        mocap, occlusion=occlusion, flip=flip, stride=stride, train_fraction=train_fraction, cameras=cameras, seed=seed
+    )
+
+
+def build_test_windows(
+    h36m_3d=None, h36m_2d=None, mocap=None, cameras: int = 4, max_windows: int | None = None, seed: int = 0
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], str]:
+    """Test windows per action (non-overlapping, 27 frames) and a description of the data."""
+    source = _check_one_source(h36m_3d, h36m_2d, mocap)
+    if source == "h36m":
+        from lifting.data.h36m import TEST_SUBJECTS, load_h36m
+
+        dataset = load_h36m(h36m_3d, h36m_2d)
+        subjects = [s for s in TEST_SUBJECTS if s in dataset.subjects]
+        if not subjects:
+            raise UserError(f"{h36m_3d}: no test subject ({' '.join(TEST_SUBJECTS)}) in the file")
+        return windows_by_action(dataset, subjects, max_windows=max_windows), (
+            f"Human3.6M ({h36m_2d}), test subjects {' '.join(subjects)}"
+        )
+    from lifting.data.mocap_dataset import build_mocap_test_windows
+
+    return build_mocap_test_windows(mocap, cameras=cameras, max_windows=max_windows, seed=seed)
+
+
+__all__ = ["build_training_data", "build_test_windows", "DetectorNoise"]

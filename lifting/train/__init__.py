@@ -1,0 +1,1 @@
+"""Training with mmengine: the model adapter, the validation metric, the safetensors export hook and configs."""

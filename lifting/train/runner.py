@@ -1,0 +1,105 @@
+"""Builds an mmengine Runner from a training config and datasets: Adam, plateau LR scheduler,
+best-checkpoint selection, resume, logging and DDP (torchrun) come from mmengine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mmengine.config import Config
+from mmengine.evaluator import Evaluator
+from mmengine.runner import Runner
+from torch.utils.data import Dataset
+
+from lifting.config import model_config
+from lifting.train.adapter import LiftingModel
+from lifting.train.export_hook import SafetensorsExportHook
+from lifting.train.metric import PoseMetric
+
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+
+
+def config_path(name: str) -> Path:
+    """A config by file path or by the name of a bundled config (e.g. 'wrapper_paper')."""
+    p = Path(name)
+    if p.suffix == ".py" and p.is_file():
+        return p
+    bundled = CONFIG_DIR / f"{name.removesuffix('.py')}.py"
+    if bundled.is_file():
+        return bundled
+    from lifting.errors import UserError
+
+    names = ", ".join(sorted(c.stem for c in CONFIG_DIR.glob("*.py") if not c.stem.startswith("_")))
+    raise UserError(f"no training config {name!r}: give a .py config file or one of: {names}")
+
+
+def load_train_config(name: str, overrides: dict | None = None) -> Config:
+    cfg = Config.fromfile(str(config_path(name)))
+    if overrides:
+        cfg.merge_from_dict({k: v for k, v in overrides.items() if v is not None})
+    return cfg
+
+
+def build_runner(
+    cfg: Config, train_set: Dataset, val_set: Dataset, launcher: str = "none", device: str = "cpu"
+) -> Runner:
+    """cfg fields: model (kind, profile, ...), conditioner, batch_size, lr, weight_decay, epochs, val_interval,
+    plateau (factor, patience), val_sampling, work_dir, seed, num_workers, resume, log_interval."""
+    mcfg = model_config(cfg.model["kind"], cfg.model.get("profile", "paper"), **cfg.model.get("extra", {}))
+    if cfg.get("dropout") is not None:
+        (mcfg["mixste"] if mcfg["kind"] == "mixste" else mcfg["denoiser"])["dropout"] = cfg.dropout
+    mcfg["training"] = {
+        "config": cfg.get("name", ""),
+        "data": cfg.get("data_description", ""),
+        "occlusion": cfg.get("occlusion", "none"),
+    }
+    model = LiftingModel(mcfg, conditioner=cfg.get("conditioner"), val_sampling=cfg.get("val_sampling"))
+    loader = dict(
+        batch_size=cfg.batch_size,
+        num_workers=cfg.get("num_workers", 0),
+        persistent_workers=False,
+        collate_fn=dict(type="default_collate"),
+    )
+    work_dir = cfg.get("work_dir") or f"work_dirs/{cfg.get('name', 'run')}"
+    plateau = cfg.get("plateau", {"factor": 0.5, "patience": 50})
+    runner = Runner(
+        model=model,
+        work_dir=work_dir,
+        train_dataloader=dict(dataset=train_set, sampler=dict(type="DefaultSampler", shuffle=True), **loader),
+        val_dataloader=dict(
+            dataset=val_set, sampler=dict(type="DefaultSampler", shuffle=False), **{**loader, "batch_size": 256}
+        ),
+        val_evaluator=Evaluator(PoseMetric()),
+        train_cfg=dict(by_epoch=True, max_epochs=cfg.epochs, val_interval=cfg.get("val_interval", 1)),
+        val_cfg=dict(),
+        optim_wrapper=dict(
+            optimizer=dict(
+                type="Adam", lr=cfg.lr, betas=(0.9, 0.999), weight_decay=cfg.get("weight_decay", 1e-6)
+            ),
+            clip_grad=cfg.get("clip_grad"),
+        ),
+        param_scheduler=[
+            dict(
+                type="ReduceOnPlateauLR",
+                monitor="mpjpe",
+                rule="less",
+                factor=plateau["factor"],
+                patience=plateau["patience"],
+                by_epoch=True,
+            )
+        ],
+        default_hooks=dict(
+            logger=dict(type="LoggerHook", interval=cfg.get("log_interval", 50)),
+            checkpoint=dict(
+                type="CheckpointHook", interval=1, max_keep_ckpts=2, save_best="mpjpe", rule="less", save_last=True
+            ),
+        ),
+        custom_hooks=[SafetensorsExportHook(monitor="mpjpe", extra_info={"train_config": cfg.get("name", "")})],
+        launcher=launcher,
+        env_cfg=dict(cudnn_benchmark=False, dist_cfg=dict(backend="nccl" if device.startswith("cuda") else "gloo")),
+        randomness=dict(seed=cfg.get("seed", 0)),
+        resume=cfg.get("resume", False),
+        load_from=cfg.get("load_from"),
+        default_scope=None,
+        cfg=cfg,
+    )
+    return runner
