@@ -41,10 +41,12 @@ def project_to_2d(
     (..., 3) to pixels (..., 2). focal and center are (2,) pixels."""
     xy = x[..., :2] / x[..., 2:3]
     if radial is not None and tangential is not None:
+        # VideoPose3D's H36M distortion model (normalised coordinates clamped to [-1, 1] first).
+        xy = np.clip(xy, -1, 1)
         r2 = np.sum(xy**2, axis=-1, keepdims=True)
         radial_term = 1 + radial[0] * r2 + radial[1] * r2**2 + radial[2] * r2**3
         tan_term = np.sum(tangential * xy, axis=-1, keepdims=True)
-        xy = xy * (radial_term + tan_term) + tangential[::-1] * r2
+        xy = xy * (radial_term + tan_term) + tangential * r2
     return focal * xy + center
 
 
