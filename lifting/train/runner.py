@@ -61,6 +61,15 @@ def build_runner(
     )
     work_dir = cfg.get("work_dir") or f"work_dirs/{cfg.get('name', 'run')}"
     plateau = cfg.get("plateau", {"factor": 0.5, "patience": 50})
+    if launcher == "pytorch" and not device.startswith("cuda"):
+        # mmengine's init_dist calls torch.cuda.set_device, which a CPU build lacks: start the gloo process
+        # group ourselves (from torchrun's environment); the Runner then uses it as it is.
+        import torch.distributed as dist
+
+        if not dist.is_initialized():
+            dist.init_process_group(backend="gloo")
+        # and DDP on the CPU must not be given a device id (the Runner reads this from its cfg).
+        cfg.model_wrapper_cfg = dict(type="MMDistributedDataParallel", device_ids=None, broadcast_buffers=False)
     runner = Runner(
         model=model,
         work_dir=work_dir,
