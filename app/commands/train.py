@@ -31,8 +31,9 @@ def add_parser(sub) -> None:
     data.add_argument(
         "--occlusion",
         default=None,
-        choices=["none", "random", "random_leg_arm", "consecutive_leg", "consecutive_frames"],
-        help="occlusion pattern applied to the 2D inputs while training (default: the config's)",
+        choices=["none", "random", "random_leg_arm", "consecutive_leg", "consecutive_frames", "mixed"],
+        help="occlusion pattern applied to the 2D inputs while training (default: the config's); 'mixed' draws "
+        "one of the paper's patterns (or none) per window",
     )
     p.add_argument("--conditioner", metavar="CKPT", help="trained MixSTE checkpoint (required for the Wrapper)")
     p.add_argument("--work-dir", help="where logs and checkpoints go (default work_dirs/<config name>)")

@@ -11,6 +11,9 @@ are set to 0 (in normalised screen coordinates, as the official code does), for 
 | 'consecutive_leg'    | 10 consecutive frames (start uniform over the valid starts) lose joints [1, 2, 3]       |
 | 'consecutive_frames' | 5 consecutive frames (start uniform) lose every joint                                  |
 
+Besides the paper's patterns, 'mixed' (training only) draws one of the five above uniformly for each window:
+it trains the occlusion-robust models we ship for live use, where any of these can happen.
+
 The official code draws consecutive starts from [0, L - n - 1]; we use every valid start [0, L - n]."""
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import numpy as np
 from lifting.errors import UserError
 from lifting.skeleton import LEFT_ARM, RIGHT_LEG
 
-PATTERNS: tuple[str, ...] = ("none", "random", "random_leg_arm", "consecutive_leg", "consecutive_frames")
+PAPER_PATTERNS: tuple[str, ...] = ("none", "random", "random_leg_arm", "consecutive_leg", "consecutive_frames")
+PATTERNS: tuple[str, ...] = PAPER_PATTERNS + ("mixed",)
 
 RANDOM_P = 0.2
 LEG_ARM_P = 0.4
@@ -53,6 +57,8 @@ def occlusion_mask(
     name = check_pattern(pattern)
     rng = rng if rng is not None else np.random.default_rng()
     mask = np.zeros((length, num_joints), dtype=bool)
+    if name == "mixed":
+        name = PAPER_PATTERNS[int(rng.integers(len(PAPER_PATTERNS)))]
     if name == "random":
         mask = rng.random((length, num_joints)) < random_p
     elif name == "random_leg_arm":
