@@ -57,7 +57,7 @@ def build_training_data(
             train.index = train.index[np.sort(keep)]
         desc = f"Human3.6M ({h36m_2d}), train {' '.join(train_subjects)}, test {' '.join(test_subjects)}"
         return train, test, desc
-    from lifting.data.mocap_dataset import build_mocap_training_data
+    from lifting.data.mocap_windows import build_mocap_training_data
 
     return build_mocap_training_data(
         mocap, occlusion=occlusion, flip=flip, stride=stride, train_fraction=train_fraction, cameras=cameras, seed=seed
@@ -79,7 +79,7 @@ def build_test_windows(
         return windows_by_action(dataset, subjects, max_windows=max_windows), (
             f"Human3.6M ({h36m_2d}), test subjects {' '.join(subjects)}"
         )
-    from lifting.data.mocap_dataset import build_mocap_test_windows
+    from lifting.data.mocap_windows import build_mocap_test_windows
 
     return build_mocap_test_windows(mocap, cameras=cameras, max_windows=max_windows, seed=seed)
 
