@@ -1,0 +1,75 @@
+"""`diffhpe app [VIDEO]`: open the desktop app on a video file or a webcam."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from lifting.errors import UserError
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "app",
+        help="desktop app: video or webcam -> 2D keypoints -> live 3D skeleton",
+        description="Open the DiffHPE desktop app. Drop a video on the window or use File > Open; "
+        "File > Export CSV writes the same CSV as `diffhpe lift`.",
+    )
+    p.add_argument("video", nargs="?", help="video file to open (default: none, or --webcam)")
+    p.add_argument(
+        "--webcam", type=int, metavar="INDEX", help="open this webcam (0, 1, ...) instead of a file"
+    )
+    p.add_argument(
+        "--weights", metavar="CHECKPOINT", help="model checkpoint (.safetensors); default: weights/"
+    )
+    p.add_argument("--weights-dir", metavar="DIR", help="folder listed in the Model box (default: weights/)")
+    p.add_argument("--detector", default="mediapipe", help="2D detector (default: mediapipe)")
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where the lifter runs")
+    p.add_argument(
+        "--mode", choices=("centred", "causal"), help="centred (accurate, delayed) or causal window"
+    )
+    p.add_argument("--steps", type=int, metavar="K", help="diffusion sampler steps k")
+    p.add_argument("--hypotheses", type=int, metavar="H", help="hypotheses H sampled per window")
+    p.add_argument("--stride", type=int, metavar="S", help="run a window every S frames")
+    p.add_argument("--sampler", choices=("ddim", "dpmsolver", "ddpm"), help="diffusion sampler")
+    p.add_argument("--paused", action="store_true", help="open the video paused on its first frame")
+    p.add_argument("--every-frame", action="store_true", help="lift every frame instead of keeping real time")
+    p.set_defaults(func=run)
+    return p
+
+
+def _check_display() -> None:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise UserError(
+            "no display found (DISPLAY is not set). Run the app on a desktop, or use "
+            "`diffhpe lift VIDEO -o out.csv` for the same 3D output without a window."
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.video and not Path(args.video).is_file():
+        raise UserError(f"video file not found: {args.video}")
+    if args.weights and not Path(args.weights).is_file() and not args.weights.startswith("random:"):
+        raise UserError(f"checkpoint not found: {args.weights}")
+    _check_display()
+    from app.gui.main_window import AppOptions, run_app
+
+    lift_options = {
+        k: getattr(args, k) for k in ("mode", "steps", "hypotheses", "stride", "sampler") if getattr(args, k)
+    }
+    options = AppOptions(
+        video=args.video,
+        webcam=args.webcam,
+        model=args.weights,
+        weights_dir=args.weights_dir,
+        detector=args.detector,
+        device=args.device,
+        lift_options=lift_options,
+        realtime=not args.every_frame,
+        autoplay=not args.paused,
+    )
+    return run_app(options)

@@ -1,0 +1,164 @@
+"""The side panel: model, detector, device and sampling options (applied on the fly), and view options."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+MODES = ("centred", "causal")
+SAMPLERS = ("ddim", "dpmsolver", "ddpm")
+
+
+def _set_quietly(widget, setter, value) -> None:
+    widget.blockSignals(True)
+    try:
+        setter(value)
+    finally:
+        widget.blockSignals(False)
+
+
+class ControlsPanel(QWidget):
+    modelSelected = pyqtSignal(str)  # a checkpoint path, or "random:<profile>"
+    browseModelRequested = pyqtSignal()
+    detectorSelected = pyqtSignal(str)
+    deviceSelected = pyqtSignal(str)
+    liftOptionChanged = pyqtSignal(str, object)  # StreamingLifter.configure(name=value)
+    realtimeChanged = pyqtSignal(bool)
+    followChanged = pyqtSignal(bool)
+    mixsteChanged = pyqtSignal(bool)
+    trailChanged = pyqtSignal(bool)
+    syncChanged = pyqtSignal(bool)
+    resetViewRequested = pyqtSignal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+
+        lifting = QGroupBox("Lifting")
+        form = QFormLayout(lifting)
+        self.model = QComboBox()
+        self.model.setMinimumContentsLength(14)
+        self.model.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        browse = QPushButton("…")
+        browse.setToolTip("Load another checkpoint (.safetensors)")
+        browse.setFixedWidth(28)
+        row = QHBoxLayout()
+        row.addWidget(self.model, 1)
+        row.addWidget(browse)
+        form.addRow("Model", row)
+        self.device = QComboBox()
+        form.addRow("Device", self.device)
+        self.mode = QComboBox()
+        self.mode.addItems(MODES)
+        self.mode.setToolTip("centred: best accuracy, shown half a window late; causal: no delay")
+        form.addRow("Mode", self.mode)
+        self.sampler = QComboBox()
+        self.sampler.addItems(SAMPLERS)
+        form.addRow("Sampler", self.sampler)
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 50)
+        self.steps.setToolTip("Diffusion steps k per window")
+        form.addRow("Steps k", self.steps)
+        self.hypotheses = QSpinBox()
+        self.hypotheses.setRange(1, 32)
+        self.hypotheses.setToolTip("Hypotheses H sampled in one batch; their spread is the joint uncertainty")
+        form.addRow("Hypotheses H", self.hypotheses)
+        self.stride = QSpinBox()
+        self.stride.setRange(1, 27)
+        self.stride.setToolTip("Run a window every s frames (overlaps are averaged)")
+        form.addRow("Stride s", self.stride)
+        outer.addWidget(lifting)
+
+        capture = QGroupBox("Input")
+        form = QFormLayout(capture)
+        self.detector = QComboBox()
+        form.addRow("Detector", self.detector)
+        self.realtime = QCheckBox("Real time (drop frames when slow)")
+        self.realtime.setChecked(True)
+        form.addRow(self.realtime)
+        outer.addWidget(capture)
+
+        view = QGroupBox("3D view")
+        form = QFormLayout(view)
+        self.camera_mode = QComboBox()
+        self.camera_mode.addItems(["Follow person", "Fixed camera"])
+        form.addRow("Camera", self.camera_mode)
+        self.show_mixste = QCheckBox("Overlay MixSTE-only skeleton")
+        form.addRow(self.show_mixste)
+        self.show_trail = QCheckBox("Root trajectory trail")
+        self.show_trail.setChecked(True)
+        form.addRow(self.show_trail)
+        self.sync = QCheckBox("Delay video to match the 3D pose")
+        self.sync.setToolTip("Show each frame when its 3D pose is ready, so 2D and 3D stay in step")
+        self.sync.setChecked(True)
+        form.addRow(self.sync)
+        reset = QPushButton("Reset view")
+        form.addRow(reset)
+        outer.addWidget(view)
+        outer.addStretch(1)
+
+        self.model.activated.connect(lambda i: self.modelSelected.emit(self.model.itemData(i)))
+        browse.clicked.connect(self.browseModelRequested)
+        self.device.activated.connect(lambda i: self.deviceSelected.emit(self.device.itemText(i)))
+        self.detector.activated.connect(lambda i: self.detectorSelected.emit(self.detector.itemText(i)))
+        self.mode.currentTextChanged.connect(lambda v: self.liftOptionChanged.emit("mode", v))
+        self.sampler.currentTextChanged.connect(lambda v: self.liftOptionChanged.emit("sampler", v))
+        self.steps.valueChanged.connect(lambda v: self.liftOptionChanged.emit("steps", v))
+        self.hypotheses.valueChanged.connect(lambda v: self.liftOptionChanged.emit("hypotheses", v))
+        self.stride.valueChanged.connect(lambda v: self.liftOptionChanged.emit("stride", v))
+        self.realtime.toggled.connect(self.realtimeChanged)
+        self.camera_mode.currentIndexChanged.connect(lambda i: self.followChanged.emit(i == 0))
+        self.show_mixste.toggled.connect(self.mixsteChanged)
+        self.show_trail.toggled.connect(self.trailChanged)
+        self.sync.toggled.connect(self.syncChanged)
+        reset.clicked.connect(self.resetViewRequested)
+
+    # --- filled and synchronised by the main window (without re-emitting) ------------------------------
+    def set_models(self, entries: list[tuple[str, str]], current: str) -> None:
+        """entries: (label, model spec)."""
+        self.model.blockSignals(True)
+        self.model.clear()
+        for label, spec in entries:
+            self.model.addItem(label, spec)
+            self.model.setItemData(self.model.count() - 1, spec, 3)  # tooltip: the full path
+        self.model.blockSignals(False)
+        self.select_model(current)
+
+    def select_model(self, spec: str) -> None:
+        i = self.model.findData(spec)
+        if i < 0 and spec:
+            from pathlib import Path
+
+            self.model.addItem(Path(spec).name, spec)
+            i = self.model.count() - 1
+        _set_quietly(self.model, self.model.setCurrentIndex, i)
+
+    def set_devices(self, devices: list[str], current: str) -> None:
+        self.device.clear()
+        self.device.addItems(devices)
+        _set_quietly(self.device, self.device.setCurrentText, current)
+
+    def set_detectors(self, names: list[str], current: str) -> None:
+        self.detector.clear()
+        self.detector.addItems(names)
+        _set_quietly(self.detector, self.detector.setCurrentText, current)
+
+    def set_lift_options(self, options: dict) -> None:
+        for name, widget in (("mode", self.mode), ("sampler", self.sampler)):
+            if name in options:
+                if widget.findText(str(options[name])) < 0:
+                    widget.addItem(str(options[name]))
+                _set_quietly(widget, widget.setCurrentText, str(options[name]))
+        for name, widget in (("steps", self.steps), ("hypotheses", self.hypotheses), ("stride", self.stride)):
+            if name in options:
+                _set_quietly(widget, widget.setValue, int(options[name]))

@@ -1,0 +1,543 @@
+"""The app's worker threads: capture+detect and lift, joined by a bounded queue (no Qt here).
+
+The UI thread never waits on them: they publish the newest frame and pose into Mailboxes (one slot each,
+older values are overwritten) and rare events into an Events queue, which the UI polls on a timer."""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from app.gui.sources import VideoSource
+from lifting.errors import UserError
+from lifting.keypoints import Keypoints2D, LiftResult
+
+DISPLAY_MAX_SIDE = 960  # frames are shrunk for display on the capture thread, not the UI thread
+LIFT_QUEUE_FRAMES = 8
+
+
+@dataclass
+class FramePacket:
+    """One captured frame, its 2D detection and a display-sized RGB copy."""
+
+    index: int  # frame number in the source
+    time_s: float
+    image: np.ndarray  # (h, w, 3) RGB uint8, at most DISPLAY_MAX_SIDE pixels on its long side
+    scale: float  # display pixels per source pixel
+    keypoints: Keypoints2D | None
+    detect_ms: float
+    captured_at: float  # time.perf_counter() when read
+
+
+@dataclass
+class Marker:
+    """In-band message to the lift thread: 'reset' (discontinuity: seek, new detector) or 'end' (of file)."""
+
+    kind: str
+
+
+@dataclass
+class LiftOutput:
+    """A LiftResult whose `frame` is the source frame number, with the frame it came from and the
+    wall-clock latency (capture to 3D)."""
+
+    result: LiftResult
+    packet: FramePacket
+    latency_ms: float
+
+
+class Mailbox:
+    """A single slot holding the newest value; take() empties it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._value = None
+
+    def put(self, value) -> None:
+        with self._lock:
+            self._value = value
+
+    def take(self):
+        with self._lock:
+            value, self._value = self._value, None
+            return value
+
+
+class Events:
+    """Rare messages for the UI: ('error', title, text), ('finished',), ('status', text), ..."""
+
+    def __init__(self):
+        self._q: queue.SimpleQueue = queue.SimpleQueue()
+
+    def put(self, *event) -> None:
+        self._q.put(event)
+
+    def drain(self) -> list[tuple]:
+        out = []
+        while True:
+            try:
+                out.append(self._q.get_nowait())
+            except queue.Empty:
+                return out
+
+
+class FrameQueue:
+    """Bounded queue of FramePackets and Markers. In real-time mode a full queue drops its oldest frame;
+    otherwise put() waits for room. Markers are never dropped."""
+
+    def __init__(self, max_frames: int = LIFT_QUEUE_FRAMES):
+        self.max_frames = max_frames
+        self._items: deque = deque()
+        self._cond = threading.Condition()
+        self.dropped = 0
+
+    def _frames(self) -> int:
+        return sum(isinstance(x, FramePacket) for x in self._items)
+
+    def put(self, item, drop_oldest: bool, should_stop: Callable[[], bool] = lambda: False) -> bool:
+        with self._cond:
+            if isinstance(item, FramePacket):
+                while self._frames() >= self.max_frames:
+                    if drop_oldest:
+                        oldest = next(i for i, x in enumerate(self._items) if isinstance(x, FramePacket))
+                        del self._items[oldest]
+                        self.dropped += 1
+                    elif should_stop():
+                        return False
+                    else:
+                        self._cond.wait(0.05)
+            self._items.append(item)
+            self._cond.notify_all()
+            return True
+
+    def get(self, timeout: float):
+        with self._cond:
+            if not self._items:
+                self._cond.wait(timeout)
+            if not self._items:
+                return None
+            item = self._items.popleft()
+            self._cond.notify_all()
+            return item
+
+    def clear_frames(self) -> None:
+        with self._cond:
+            self._items = deque(x for x in self._items if not isinstance(x, FramePacket))
+            self._cond.notify_all()
+
+    def __len__(self) -> int:
+        with self._cond:
+            return self._frames()
+
+
+class RateMeter:
+    """Events per second over the last ~2 seconds."""
+
+    def __init__(self, window_s: float = 2.0):
+        self._t: deque[float] = deque()
+        self._window = window_s
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        self._t.append(now)
+        while self._t and now - self._t[0] > self._window:
+            self._t.popleft()
+
+    @property
+    def rate(self) -> float:
+        t = list(self._t)
+        if len(t) < 2 or time.perf_counter() - t[-1] > 1.0:
+            return 0.0
+        return (len(t) - 1) / max(t[-1] - t[0], 1e-6)
+
+
+def make_detector(name: str):
+    from detectors import create_detector
+
+    return create_detector(name)
+
+
+class CaptureThread(threading.Thread):
+    """Reads frames (paced to the video's rate in real-time mode, skipping frames when behind), runs the
+    2D detector, shows each frame and hands it to the lift queue."""
+
+    def __init__(
+        self,
+        source: VideoSource,
+        detector_name: str,
+        lift_queue: FrameQueue,
+        frames: Mailbox,
+        events: Events,
+        realtime: bool = True,
+        detector_factory: Callable[[str], object] = make_detector,
+    ):
+        super().__init__(name="diffhpe-capture", daemon=True)
+        self.source = source
+        self.detector_name = detector_name
+        self._detector_factory = detector_factory
+        self._queue, self._frames, self._events = lift_queue, frames, events
+        self.realtime = realtime
+        self._cond = threading.Condition()
+        self._commands: deque[tuple] = deque()
+        self._stopping = False
+        self.playing = False
+        self.at_end = False
+        self._steps = 0
+        self._clock: tuple[float, int] | None = None  # (perf_counter, frame index) where pacing started
+        self.detector = None
+        self.detect_ms = 0.0
+        self.skipped = 0
+        self.processed = 0
+        self.meter = RateMeter()
+        self.stop_until: int | None = None  # pause before this frame (tests and the screenshot script)
+
+    # --- called from the UI thread -------------------------------------------------------------------
+    def _command(self, *cmd) -> None:
+        with self._cond:
+            self._commands.append(cmd)
+            self._cond.notify()
+
+    def play(self) -> None:
+        self._command("play")
+
+    def pause(self) -> None:
+        self._command("pause")
+
+    def step(self) -> None:
+        self._command("step")
+
+    def seek(self, index: int) -> None:
+        self._command("seek", index)
+
+    def set_realtime(self, realtime: bool) -> None:
+        self._command("realtime", realtime)
+
+    def set_detector(self, name: str) -> None:
+        self._command("detector", name)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+        if self.is_alive():
+            self.join(timeout)
+
+    # --- the thread ----------------------------------------------------------------------------------
+    def _stop_requested(self) -> bool:
+        return self._stopping
+
+    def run(self) -> None:
+        try:
+            self._open_detector(self.detector_name, initial=True)
+            self._loop()
+        except Exception as exc:  # noqa: BLE001 - a bug here must reach the user as a dialog, not kill the app
+            self._events.put("error", "Capture stopped", f"{type(exc).__name__}: {exc}")
+        finally:
+            if self.detector is not None:
+                self.detector.close()
+            self.source.release()  # frees the webcam
+
+    def _open_detector(self, name: str, initial: bool = False) -> None:
+        try:
+            detector = self._detector_factory(name)
+        except (UserError, ImportError, ValueError, KeyError, RuntimeError, OSError) as exc:
+            what = "keeping the previous one" if self.detector is not None else "no 2D skeleton will be shown"
+            self._events.put(
+                "error", "Detector failed", f"The {name!r} detector could not start: {exc}\n({what})"
+            )
+            self._events.put("detector", self.detector_name if self.detector is not None else "")
+            return
+        if self.detector is not None:
+            self.detector.close()
+        self.detector, self.detector_name = detector, name
+        if not initial:
+            self._queue.put(Marker("reset"), drop_oldest=True)
+        self._events.put("detector", name)
+
+    def _handle(self, cmd: tuple) -> bool:
+        """Apply one command; True when a single frame should be read now (step / seek)."""
+        kind = cmd[0]
+        if kind == "play":
+            if self.at_end and self.source.is_file:
+                self._seek(0)
+            self.playing, self._clock = True, None
+            self._events.put("playing", True)
+        elif kind == "pause":
+            self.playing = False
+            self._events.put("playing", False)
+        elif kind == "step":
+            if self.playing:
+                self.playing = False
+                self._events.put("playing", False)
+            return not self.at_end
+        elif kind == "seek":
+            self._seek(cmd[1])
+            return True
+        elif kind == "realtime":
+            self.realtime, self._clock = bool(cmd[1]), None
+        elif kind == "detector" and (cmd[1] != self.detector_name or self.detector is None):
+            self._open_detector(cmd[1])
+        return False
+
+    def _seek(self, index: int) -> None:
+        self.source.seek(index)
+        self.at_end, self._clock = False, None
+        self._queue.clear_frames()
+        self._queue.put(Marker("reset"), drop_oldest=True)
+        if self.detector is not None:
+            self.detector.reset()
+
+    def _loop(self) -> None:
+        while True:
+            read_one = False
+            with self._cond:
+                while not self._stopping and not self._commands and not self.playing:
+                    self._cond.wait(0.2)
+                if self._stopping:
+                    return
+                commands = list(self._commands)
+                self._commands.clear()
+            for cmd in commands:
+                read_one |= self._handle(cmd)
+            if self.playing and self.stop_until is not None and self.source.position >= self.stop_until:
+                self.playing = False
+                self._events.put("playing", False)
+            if not (self.playing or read_one):
+                continue
+            if self.playing and self.realtime and self.source.is_file:
+                self._pace()
+                if self._stopping:
+                    return
+            self._process_next()
+
+    def _pace(self) -> None:
+        """Wait for the next frame's time; skip frames when more than one frame behind."""
+        period = 1.0 / self.source.fps
+        now = time.perf_counter()
+        if self._clock is None:
+            self._clock = (now, self.source.position)
+            return
+        t0, i0 = self._clock
+        due = t0 + (self.source.position - i0) * period
+        if now < due:
+            with self._cond:
+                self._cond.wait_for(lambda: self._stopping or bool(self._commands), timeout=due - now)
+        elif now - due > period:
+            behind = int((now - due) / period)
+            if self.stop_until is not None:
+                behind = min(behind, max(self.stop_until - self.source.position, 0))
+            self.skipped += self.source.skip(behind)
+
+    def _process_next(self) -> None:
+        got = self.source.read()
+        captured_at = time.perf_counter()
+        if got is None:
+            if self.source.is_file:
+                self.playing, self.at_end = False, True
+                self._queue.put(Marker("end"), drop_oldest=True)
+                self._events.put("playing", False)
+            else:
+                self.playing = False
+                self._events.put("error", "Webcam stopped", f"{self.source.name} stopped delivering frames.")
+            return
+        index, frame = got
+        keypoints, detect_ms = None, 0.0
+        if self.detector is not None:
+            t0 = time.perf_counter()
+            keypoints = self.detector.detect(frame)
+            detect_ms = (time.perf_counter() - t0) * 1000
+        self.detect_ms = detect_ms
+        h, w = frame.shape[:2]
+        scale = min(1.0, DISPLAY_MAX_SIDE / max(h, w))
+        small = cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        packet = FramePacket(
+            index=index,
+            time_s=index / self.source.fps,
+            image=cv2.cvtColor(small, cv2.COLOR_BGR2RGB),
+            scale=scale,
+            keypoints=keypoints,
+            detect_ms=detect_ms,
+            captured_at=captured_at,
+        )
+        self._frames.put(packet)
+        self.processed += 1
+        self.meter.tick()
+        realtime = self.realtime or not self.source.is_file
+        self._queue.put(packet, drop_oldest=realtime, should_stop=self._stop_requested)
+
+
+@dataclass
+class LifterSpec:
+    """What the lift thread builds: a checkpoint path (or 'random:<profile>'), a device and the
+    StreamingLifter options (mode, stride, steps, hypotheses, sampler, ...)."""
+
+    model: str
+    device: str = "auto"
+    options: dict = field(default_factory=dict)
+
+
+class LiftThread(threading.Thread):
+    """Feeds 2D keypoints to a StreamingLifter, records the results and publishes the newest one.
+    Option changes are applied between frames with `configure`; a new model or device rebuilds the lifter
+    here, so loading never blocks the UI; if it fails, the old lifter keeps running."""
+
+    def __init__(
+        self,
+        spec: LifterSpec,
+        lifter_factory: Callable[[LifterSpec], object],
+        lift_queue: FrameQueue,
+        poses: Mailbox,
+        events: Events,
+        fps: float,
+    ):
+        super().__init__(name="diffhpe-lift", daemon=True)
+        self.spec = spec
+        self._factory = lifter_factory
+        self._queue, self._poses, self._events = lift_queue, poses, events
+        self.fps = fps
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._stopping = False
+        self.lifter = None
+        self._pushed: dict[int, FramePacket] = {}  # lifter frame number -> packet, since the last reset
+        self._count = 0
+        self._lock = threading.Lock()
+        self.recording = True
+        self._recorded: dict[int, LiftResult] = {}
+        self.push_ms = 0.0
+        self.meter = RateMeter()
+        self.latency_frames = 0
+        self.latency_ms = 0.0
+        self.lifted = 0
+
+    # --- called from the UI thread -------------------------------------------------------------------
+    def configure(self, **options) -> None:
+        self._commands.put(("configure", options))
+
+    def rebuild(self, model: str | None = None, device: str | None = None) -> None:
+        self._commands.put(("rebuild", model, device))
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping = True
+        if self.is_alive():
+            self.join(timeout)
+
+    def recorded(self) -> list[LiftResult]:
+        with self._lock:
+            return [self._recorded[k] for k in sorted(self._recorded)]
+
+    def clear_recording(self) -> None:
+        with self._lock:
+            self._recorded.clear()
+
+    # --- the thread ----------------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            self._build(self.spec, initial=True)
+            while not self._stopping:
+                self._apply_commands()
+                item = self._queue.get(timeout=0.05)
+                if item is None:
+                    continue
+                if isinstance(item, Marker):
+                    self._marker(item)
+                else:
+                    self._push(item)
+        except Exception as exc:  # noqa: BLE001 - a bug here must reach the user as a dialog, not kill the app
+            self._events.put("error", "Lifting stopped", f"{type(exc).__name__}: {exc}")
+
+    def _build(self, spec: LifterSpec, initial: bool = False) -> None:
+        self._events.put("status", f"loading model {spec.model} on {spec.device} ...")
+        try:
+            lifter = self._factory(spec)
+        except (UserError, ValueError, KeyError, RuntimeError, OSError) as exc:
+            keep = (
+                "The previous model keeps running."
+                if self.lifter is not None
+                else "No 3D pose until a model loads."
+            )
+            self._events.put("error", "Model failed to load", f"{exc}\n\n{keep}")
+            self._events.put("model", self.spec.model if self.lifter is not None else "", self.spec.device)
+            self._events.put("status", "")
+            return
+        self.lifter, self.spec = lifter, spec
+        self._pushed.clear()
+        self._count = 0
+        self._events.put("model", spec.model, spec.device)
+        self._events.put("status", "")
+
+    def _apply_commands(self) -> None:
+        while True:
+            try:
+                cmd = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if cmd[0] == "configure":
+                options = cmd[1]
+                if self.lifter is None:
+                    self.spec.options.update(options)
+                    continue
+                try:
+                    self.lifter.configure(**options)
+                except (UserError, ValueError, TypeError) as exc:
+                    self._events.put("error", "Option not applied", str(exc))
+                    continue
+                self.spec.options.update(options)
+            elif cmd[0] == "rebuild":
+                spec = dataclasses.replace(
+                    self.spec,
+                    model=cmd[1] or self.spec.model,
+                    device=cmd[2] or self.spec.device,
+                    options=dict(self.spec.options),
+                )
+                self._build(spec)
+
+    def _marker(self, marker: Marker) -> None:
+        if self.lifter is None:
+            return
+        if marker.kind == "end":
+            self._publish(self.lifter.flush())
+            self._events.put("finished", self.lifted)
+        self.lifter.reset()
+        self._pushed.clear()
+        self._count = 0
+
+    def _push(self, packet: FramePacket) -> None:
+        if self.lifter is None:
+            return
+        self._pushed[self._count] = packet
+        self._count += 1
+        t0 = time.perf_counter()
+        results = self.lifter.push(packet.keypoints)
+        self.push_ms = (time.perf_counter() - t0) * 1000
+        self._publish(results)
+
+    def _publish(self, results: list[LiftResult]) -> None:
+        if not results:
+            return
+        now = time.perf_counter()
+        out = None
+        for r in results:
+            packet = self._pushed.pop(r.frame, None)
+            if packet is None:
+                continue
+            for stale in [k for k in self._pushed if k < r.frame]:
+                del self._pushed[stale]
+            r = dataclasses.replace(r, frame=packet.index)
+            self.lifted += 1
+            self.meter.tick()
+            if self.recording:
+                with self._lock:
+                    self._recorded[packet.index] = r
+            self.latency_frames = r.latency_frames
+            self.latency_ms = (now - packet.captured_at) * 1000
+            out = LiftOutput(result=r, packet=packet, latency_ms=self.latency_ms)
+        if out is not None:
+            self._poses.put(out)
