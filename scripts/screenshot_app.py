@@ -31,15 +31,15 @@ def main() -> int:
     def poll() -> None:
         shown = window.video_view.packet
         view = window.view3d
-        last = view._last
+        last = view.last_result
         if state["paused_at"] is None:
             # Mid-video, with the 3D image drawn for the very frame the video pane shows.
             if (
                 shown is not None
                 and shown.index >= MID_FRAME
                 and last is not None
-                and last.result.frame == shown.index
-                and view.shown_seq == view._seq
+                and last.frame == shown.index
+                and view.shown_seq == view.pose_seq
             ):
                 window.pause()
                 state["paused_at"] = time.perf_counter()

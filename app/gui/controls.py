@@ -15,8 +15,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-MODES = ("centred", "causal")
-SAMPLERS = ("ddim", "dpmsolver", "ddpm")
+MODES = ("causal", "centred")
 
 
 def _set_quietly(widget, setter, value) -> None:
@@ -60,10 +59,12 @@ class ControlsPanel(QWidget):
         form.addRow("Device", self.device)
         self.mode = QComboBox()
         self.mode.addItems(MODES)
-        self.mode.setToolTip("centred: best accuracy, shown half a window late; causal: no delay")
+        self.mode.setToolTip(
+            "causal: no look-ahead, lowest latency; centred: each frame in the middle of its window "
+            "(more accurate, shown half a window later)"
+        )
         form.addRow("Mode", self.mode)
         self.sampler = QComboBox()
-        self.sampler.addItems(SAMPLERS)
         form.addRow("Sampler", self.sampler)
         self.steps = QSpinBox()
         self.steps.setRange(1, 50)
@@ -152,6 +153,15 @@ class ControlsPanel(QWidget):
         self.detector.clear()
         self.detector.addItems(names)
         _set_quietly(self.detector, self.detector.setCurrentText, current)
+
+    def set_samplers(self, names: list[str]) -> None:
+        current = self.sampler.currentText()
+        self.sampler.blockSignals(True)
+        self.sampler.clear()
+        self.sampler.addItems(names)
+        if current:
+            self.sampler.setCurrentText(current)
+        self.sampler.blockSignals(False)
 
     def set_lift_options(self, options: dict) -> None:
         for name, widget in (("mode", self.mode), ("sampler", self.sampler)):

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import inspect
+import os
 from pathlib import Path
 
 from app.gui.pipeline import LifterSpec
+from lifting.errors import UserError
 
 RANDOM_PREFIX = "random:"
+PANEL_OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler")
 
 
 def devices() -> list[str]:
@@ -23,41 +26,51 @@ def detector_names() -> list[str]:
     return list(available_detectors()) or [DEFAULT_DETECTOR]  # those installed here, the default first
 
 
-def _lifter_defaults() -> dict:
-    from lifting.stream import StreamingLifter
+def samplers() -> list[str]:
+    from lifting.diffusion import SAMPLERS
 
-    sig = inspect.signature(StreamingLifter.__init__)
-    return {k: p.default for k, p in sig.parameters.items() if p.default is not inspect.Parameter.empty}
+    return list(SAMPLERS)
 
 
 def default_lift_options() -> dict:
     """The StreamingLifter's own defaults for the options the panel shows."""
+    from lifting.stream import StreamingLifter
+
+    sig = inspect.signature(StreamingLifter.__init__)
+    return {k: sig.parameters[k].default for k in PANEL_OPTIONS if k in sig.parameters}
+
+
+def preferred_checkpoint(weights_dir: str | Path | None = None) -> str | None:
+    """The shipped default checkpoint (lifting.stream's rule), or None when weights/ has none."""
+    from lifting.stream import default_checkpoint
+
     try:
-        d = _lifter_defaults()
-    except ImportError:
-        d = {}
-    return {k: d[k] for k in ("mode", "stride", "steps", "hypotheses", "sampler") if k in d}
-
-
-def preferred_checkpoint(paths: list[Path]) -> str | None:
-    """The shipped default: a DiffHPE-Wrapper checkpoint if there is one, else the first file."""
-    if not paths:
+        return str(default_checkpoint(weights_dir))
+    except UserError:
         return None
-    for p in paths:
-        if "wrapper" in p.stem:
-            return str(p)
-    return str(paths[0])
+
+
+def lifter_threads() -> int:
+    """Torch CPU threads for the lifter: half the cores (DIFFHPE_TORCH_THREADS overrides). The detector and
+    the renderer need the rest; with every core, torch's OpenMP threads spin-wait on the busy ones and a window
+    measured 10-20× slower on this 2-core machine."""
+    env = os.environ.get("DIFFHPE_TORCH_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, (os.cpu_count() or 2) // 2)
 
 
 def build_lifter(spec: LifterSpec):
-    """Runs on the lift thread. UserError for a bad checkpoint or device."""
+    """Runs on the lift thread. UserError for a bad checkpoint, device or option."""
+    import torch
+
     from lifting.config import build_model, model_config
     from lifting.stream import StreamingLifter
-    from lifting.weights import load_model, resolve_device
+    from lifting.weights import resolve_device
 
+    torch.set_num_threads(lifter_threads())  # process-wide: the app owns the process
     device = resolve_device(spec.device)
     if spec.model.startswith(RANDOM_PREFIX):
-        model = build_model(model_config("wrapper", spec.model[len(RANDOM_PREFIX) :])).to(device).eval()
-    else:
-        model, _config, _info = load_model(spec.model, device)
-    return StreamingLifter(model, device=str(device), **spec.options)
+        config = model_config("wrapper", spec.model[len(RANDOM_PREFIX) :])
+        return StreamingLifter(build_model(config), config, device=device, **spec.options)
+    return StreamingLifter.from_checkpoint(spec.model, device=str(device), **spec.options)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,9 +38,11 @@ from app.gui.pipeline import (
     Events,
     FrameQueue,
     LifterSpec,
+    LiftOutput,
     LiftThread,
     Mailbox,
     Marker,
+    OutputBuffer,
     RateMeter,
 )
 from app.gui.sources import VideoSource, open_video, open_webcam, probe_webcams
@@ -49,7 +52,26 @@ from lifting.errors import UserError
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg *.mpeg);;All files (*)"
 POLL_MS = 15
-SYNC_GIVE_UP_S = 1.0  # in sync mode, show the newest frame anyway when no pose came for this long
+SYNC_GIVE_UP_S = (
+    1.0  # in sync mode, show the newest frame anyway when no pose came for this long (or 2x delay)
+)
+
+
+class DisplayDelay:
+    """How long after capture a 3D result is shown: the worst capture-to-result latency of the last few
+    seconds, so results that arrive in bursts are spread out again."""
+
+    def __init__(self, window_s: float = 3.0):
+        self._window = window_s
+        self._samples: deque[tuple[float, float]] = deque()
+
+    def add(self, now: float, latency_s: float) -> None:
+        self._samples.append((now, latency_s))
+
+    def value(self, now: float) -> float:
+        while self._samples and now - self._samples[0][0] > self._window:
+            self._samples.popleft()
+        return max((lat for _, lat in self._samples), default=0.0)
 
 
 @dataclass
@@ -78,7 +100,9 @@ class MainWindow(QMainWindow):
         self._boxes: list[QMessageBox] = []
         self.source: VideoSource | None = None
         self.capture: CaptureThread | None = None
-        self._frames, self._poses, self.events = Mailbox(), Mailbox(), Events()
+        self._frames, self._poses, self.events = Mailbox(), OutputBuffer(), Events()
+        self._to_show: deque[LiftOutput] = deque(maxlen=1024)  # 3D results waiting for their display time
+        self._delay = DisplayDelay()
         self._queue = FrameQueue()
         self._processing_file = False
         self._realtime_before = options.realtime
@@ -99,7 +123,7 @@ class MainWindow(QMainWindow):
         self._fill_controls()
 
         self.lift = LiftThread(
-            LifterSpec(self._initial_model(), options.device, dict(self.lift_options_default)),
+            LifterSpec(self.initial_model, options.device, dict(self.lift_options_default)),
             lifter_factory.build_lifter,
             self._queue,
             self._poses,
@@ -233,23 +257,25 @@ class MainWindow(QMainWindow):
     def _fill_controls(self) -> None:
         from lifting.weights import DEFAULT_WEIGHTS_DIR, list_checkpoints
 
-        weights_dir = Path(self.options.weights_dir) if self.options.weights_dir else DEFAULT_WEIGHTS_DIR
-        self.checkpoints = list_checkpoints(weights_dir)
+        self.weights_dir = Path(self.options.weights_dir) if self.options.weights_dir else DEFAULT_WEIGHTS_DIR
+        self.checkpoints = list_checkpoints(self.weights_dir)
         entries = [(p.stem, str(p)) for p in self.checkpoints]
         entries += [
             (f"untrained {profile} model (random)", f"random:{profile}") for profile in ("paper", "tiny")
         ]
         self._model_entries = entries
-        self.controls.set_models(entries, self._initial_model())
+        self.initial_model = self._initial_model()
+        self.controls.set_models(entries, self.initial_model)
         self.controls.set_devices(lifter_factory.devices(), self.options.device)
         self.controls.set_detectors(lifter_factory.detector_names(), self.options.detector)
+        self.controls.set_samplers(lifter_factory.samplers())
         self.controls.set_lift_options({**lifter_factory.default_lift_options(), **self.options.lift_options})
         self.controls.realtime.setChecked(self.options.realtime)
 
     def _initial_model(self) -> str:
         if self.options.model:
             return self.options.model
-        return lifter_factory.preferred_checkpoint(self.checkpoints) or "random:paper"
+        return lifter_factory.preferred_checkpoint(self.weights_dir) or "random:paper"
 
     # --- errors --------------------------------------------------------------------------------------
     def show_error(self, title: str, text: str) -> None:
@@ -338,7 +364,8 @@ class MainWindow(QMainWindow):
         self.lift.clear_recording()
         self.lift.fps = source.fps
         self._frames.take()
-        self._poses.take()
+        self._poses.drain()
+        self._to_show.clear()
         self._latest_packet = None
         self.view3d.clear()
         self.source = source
@@ -390,6 +417,7 @@ class MainWindow(QMainWindow):
 
     def seek(self, index: int) -> None:
         if self.capture is not None and self.source is not None and self.source.is_file:
+            self._to_show.clear()
             self.capture.seek(int(index))
 
     def _slider_action(self, action: int) -> None:
@@ -482,8 +510,11 @@ class MainWindow(QMainWindow):
         from lifting import export as lift_export
 
         try:
-            writer = lift_export.write_csv if kind == "csv" else lift_export.write_npz
-            writer(path, results, self.lift.fps)
+            if kind == "csv":
+                source = self.source.name if self.source is not None else None
+                lift_export.write_csv(path, results, self.lift.fps, source=source)
+            else:
+                lift_export.write_npz(path, results, self.lift.fps)
         except (OSError, UserError) as exc:
             self.show_error("Export failed", f"Could not write {path}:\n{exc}")
             return None
@@ -514,24 +545,41 @@ class MainWindow(QMainWindow):
         packet = self._frames.take()
         if packet is not None:
             if sync:
-                self._latest_packet = packet  # shown when its pose arrives
+                self._latest_packet = packet  # shown with its pose
             else:
                 self._show_packet(packet)
-        out = self._poses.take()
-        if out is not None:
-            self.view3d.set_pose(out)
+        for out in self._poses.drain():
+            self._delay.add(now, now - out.packet.captured_at)
+            self._to_show.append(out)
+        due = self._due_outputs(now)
+        if due:
+            self.view3d.set_poses([o.result for o in due])
             self.poses_shown += 1
             self._last_pose_at = now
             if sync:
-                self._show_packet(out.packet)
+                self._show_packet(due[-1].packet)
         if (
             self._latest_packet is not None
-            and (not sync or now - self._last_pose_at > SYNC_GIVE_UP_S)
+            and (not sync or now - self._last_pose_at > max(SYNC_GIVE_UP_S, 2 * self._delay.value(now)))
             and (self.video_view.packet is None or self._latest_packet.index > self.video_view.packet.index)
         ):
             self._show_packet(self._latest_packet)  # no poses coming (no model, seek): don't freeze the video
         for event in self.events.drain():
             self._handle_event(event)
+
+    def _due_outputs(self, now: float) -> list[LiftOutput]:
+        """The 3D results to show now. While playing, each is shown a constant delay after its frame was
+        captured (the recent worst latency), so poses that the lifter emits a window at a time still play
+        smoothly, at the pace the frames came in; when paused or at the end, everything at once."""
+        if not self.playing:
+            due = list(self._to_show)
+            self._to_show.clear()
+            return due
+        delay = self._delay.value(now)
+        due = []
+        while self._to_show and self._to_show[0].packet.captured_at + delay <= now:
+            due.append(self._to_show.popleft())
+        return due
 
     def _show_packet(self, packet) -> None:
         if self._latest_packet is not None and packet.index >= self._latest_packet.index:
@@ -598,8 +646,10 @@ class MainWindow(QMainWindow):
         if c is not None:
             parts.append(f"input {c.meter.rate:4.1f} fps")
             parts.append(f"detect {c.detect_ms:.0f} ms")
-        parts.append(f"lift {lift.push_ms:.0f} ms/frame")
-        parts.append(f"latency {lift.latency_frames} fr / {lift.latency_ms:.0f} ms")
+        parts.append(f"lift {lift.push_ms:.0f} ms/frame ({lift.window_ms:.0f} ms/window)")
+        parts.append(
+            f"latency {lift.latency_frames} fr / {self._delay.value(time.perf_counter()) * 1000:.0f} ms"
+        )
         if c is not None:
             parts.append(f"dropped {c.skipped + self._queue.dropped}")
         self.stats_label.setText("  ·  ".join(parts))

@@ -1,7 +1,8 @@
 """The app's worker threads: capture+detect and lift, joined by a bounded queue (no Qt here).
 
-The UI thread never waits on them: they publish the newest frame and pose into Mailboxes (one slot each,
-older values are overwritten) and rare events into an Events queue, which the UI polls on a timer."""
+The UI thread never waits on them: the capture thread publishes the newest frame into a Mailbox (one slot,
+older frames are overwritten), the lift thread every 3D result into an OutputBuffer (bounded), and both rare
+events into an Events queue; the UI polls them on a timer."""
 
 from __future__ import annotations
 
@@ -69,6 +70,24 @@ class Mailbox:
         with self._lock:
             value, self._value = self._value, None
             return value
+
+
+class OutputBuffer:
+    """Every LiftOutput for the UI, oldest first; at most `max_items` (the oldest are dropped)."""
+
+    def __init__(self, max_items: int = 512):
+        self._lock = threading.Lock()
+        self._items: deque = deque(maxlen=max_items)
+
+    def put(self, item) -> None:
+        with self._lock:
+            self._items.append(item)
+
+    def drain(self) -> list:
+        with self._lock:
+            items = list(self._items)
+            self._items.clear()
+            return items
 
 
 class Events:
@@ -394,7 +413,7 @@ class LiftThread(threading.Thread):
         spec: LifterSpec,
         lifter_factory: Callable[[LifterSpec], object],
         lift_queue: FrameQueue,
-        poses: Mailbox,
+        poses: OutputBuffer,
         events: Events,
         fps: float,
     ):
@@ -411,7 +430,8 @@ class LiftThread(threading.Thread):
         self._lock = threading.Lock()
         self.recording = True
         self._recorded: dict[int, LiftResult] = {}
-        self.push_ms = 0.0
+        self._push_ms: deque[float] = deque(maxlen=60)
+        self.window_ms = 0.0
         self.meter = RateMeter()
         self.latency_frames = 0
         self.latency_ms = 0.0
@@ -516,14 +536,20 @@ class LiftThread(threading.Thread):
         self._count += 1
         t0 = time.perf_counter()
         results = self.lifter.push(packet.keypoints)
-        self.push_ms = (time.perf_counter() - t0) * 1000
+        self._push_ms.append((time.perf_counter() - t0) * 1000)
         self._publish(results)
+
+    @property
+    def push_ms(self) -> float:
+        """Lifting time per frame, amortised over the last frames (a window every `stride` frames)."""
+        t = list(self._push_ms)
+        return sum(t) / len(t) if t else 0.0
 
     def _publish(self, results: list[LiftResult]) -> None:
         if not results:
             return
         now = time.perf_counter()
-        out = None
+        latency_frames, latency_ms = 0, 0.0
         for r in results:
             packet = self._pushed.pop(r.frame, None)
             if packet is None:
@@ -536,8 +562,9 @@ class LiftThread(threading.Thread):
             if self.recording:
                 with self._lock:
                     self._recorded[packet.index] = r
-            self.latency_frames = r.latency_frames
-            self.latency_ms = (now - packet.captured_at) * 1000
-            out = LiftOutput(result=r, packet=packet, latency_ms=self.latency_ms)
-        if out is not None:
-            self._poses.put(out)
+            ms = (now - packet.captured_at) * 1000
+            latency_frames, latency_ms = max(latency_frames, r.latency_frames), max(latency_ms, ms)
+            self.window_ms = r.lift_ms
+            self._poses.put(LiftOutput(result=r, packet=packet, latency_ms=ms))
+        # The worst frame of this batch: the lifter emits a window's frames together.
+        self.latency_frames, self.latency_ms = latency_frames, latency_ms

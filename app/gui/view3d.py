@@ -13,8 +13,9 @@ from PyQt6.QtGui import QColor, QImage, QPainter
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from app.gui.orbit import OrbitCamera
-from app.gui.pipeline import LiftOutput, Mailbox
+from app.gui.pipeline import Mailbox
 from app.gui.scene3d import BACKGROUND, RenderProcess, SceneState
+from lifting.keypoints import LiftResult
 
 MAX_RENDER_SIDE = 800  # the software renderer's cost grows with pixels; larger views are scaled up
 TRAIL_FRAMES = 240
@@ -44,8 +45,8 @@ class View3D(QWidget):
         self._target = DEFAULT_TARGET.copy()
         self._trail: deque[np.ndarray] = deque(maxlen=TRAIL_FRAMES)
         self._ground_y: float | None = None
-        self._last: LiftOutput | None = None
-        self._seq = 0
+        self.last_result: LiftResult | None = None
+        self.pose_seq = 0
         self._image: QImage | None = None
         self._images = Mailbox()  # (image, state) from the render thread
         self._drag: tuple[QPointF, Qt.MouseButton, Qt.KeyboardModifier] | None = None
@@ -82,18 +83,22 @@ class View3D(QWidget):
     def clear(self) -> None:
         self._trail.clear()
         self._ground_y = None
-        self._last = None
+        self.last_result = None
         self._fixed_target = None
         self._target = DEFAULT_TARGET.copy()
         self.request_render()
 
-    def set_pose(self, out: LiftOutput) -> None:
-        r = out.result
-        root = np.asarray(r.root, dtype=float)
-        if not np.all(np.isfinite(root)):
-            root = self._trail[-1] if self._trail else DEFAULT_TARGET
+    def set_poses(self, results: list[LiftResult]) -> None:
+        """Show the last result; the earlier ones (skipped when the display falls behind) still extend the
+        root trail."""
+        for r in results:
+            root = np.asarray(r.root, dtype=float)
+            if not np.all(np.isfinite(root)):
+                root = self._trail[-1] if self._trail else DEFAULT_TARGET
+            self._trail.append(root)
+        r = results[-1]
+        root = self._trail[-1]
         pose = np.asarray(r.pose, dtype=float) + root
-        self._trail.append(root)
         feet = float(np.nanmax(pose[:, 1]))  # y points down: the lowest joint has the largest y
         self._ground_y = (
             feet if self._ground_y is None else 0.9 * self._ground_y + 0.1 * max(feet, self._ground_y)
@@ -101,8 +106,8 @@ class View3D(QWidget):
         if self._fixed_target is None:
             self._fixed_target = root.copy()
         self._target = root if self.follow else self._fixed_target
-        self._last = out
-        self._seq += 1
+        self.last_result = r
+        self.pose_seq += 1
         self.request_render()
 
     def set_follow(self, follow: bool) -> None:
@@ -139,10 +144,10 @@ class View3D(QWidget):
             target=np.array(self._target),
             ground_y=ground,
             grid_centre=centre,
-            seq=self._seq,
+            seq=self.pose_seq,
         )
-        if self._last is not None:
-            r = self._last.result
+        if self.last_result is not None:
+            r = self.last_result
             root = self._trail[-1]
             state.pose = np.asarray(r.pose, dtype=float) + root
             state.std = np.asarray(r.std, dtype=float)

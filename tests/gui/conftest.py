@@ -17,9 +17,8 @@ SAMPLE = REPO / "assets" / "sample.mp4"
 def test_model() -> str:
     """The shipped checkpoint when there is one, else an untrained model of the paper's size."""
     from app.gui.lifter_factory import preferred_checkpoint
-    from lifting.weights import list_checkpoints
 
-    return preferred_checkpoint(list_checkpoints()) or "random:paper"
+    return preferred_checkpoint() or "random:paper"
 
 
 test_model.__test__ = False  # not a test
@@ -34,9 +33,12 @@ def sample_video() -> Path:
 @pytest.fixture
 def make_window(qtbot):
     """make_window(**AppOptions fields) -> a shown MainWindow; shut down (threads joined) after the test."""
+    import torch
+
     from app.gui.main_window import AppOptions, MainWindow
 
     made = []
+    threads = torch.get_num_threads()  # the app sets its own count; other tests keep theirs
 
     def make(**kw):
         kw.setdefault("model", test_model())
@@ -51,6 +53,7 @@ def make_window(qtbot):
     yield make
     for w in made:
         w.shutdown()
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture

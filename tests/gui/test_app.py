@@ -1,0 +1,186 @@
+"""The desktop app end to end on the bundled sample video, with the real detector and StreamingLifter."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import cv2
+import numpy as np
+import pytest
+from PyQt6.QtCore import QThread, QThreadPool
+from PyQt6.QtGui import QImage
+
+from app.gui import main_window as main_window_module
+from app.gui.scene3d import LEFT_COLOUR, RIGHT_COLOUR
+from lifting.export import read_csv
+from tests.gui.conftest import wait_for
+
+pytestmark = pytest.mark.gui
+
+
+def qimage_to_array(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h, bpl = image.width(), image.height(), image.bytesPerLine()
+    return (
+        np.frombuffer(image.constBits().asstring(bpl * h), np.uint8)
+        .reshape(h, bpl)[:, : 3 * w]
+        .reshape(h, w, 3)
+    )
+
+
+def limb_pixels(image: np.ndarray) -> int:
+    """Pixels in the left- or right-limb colour: the skeleton, not the grid or the background."""
+    n = 0
+    for colour in (LEFT_COLOUR, RIGHT_COLOUR):
+        target = np.array(colour) * 255
+        n += int((np.abs(image.astype(float) - target).max(-1) < 40).sum())
+    return n
+
+
+def test_plays_sample_to_the_end_shows_3d_skeleton_and_exports(make_window, sample_video, tmp_path, qtbot):
+    w = make_window(video=str(sample_video), realtime=False)  # every frame: the whole file is lifted
+    wait_for(qtbot, lambda: w.finished_count >= 1, 150, "the sample video to play to its end")
+    assert w.capture.processed == 100
+    assert not w.errors, w.errors
+
+    # 2D: frames were shown with a skeleton on the person.
+    assert w.frames_shown > 0
+    assert w.video_view.packet is not None and w.video_view.packet.keypoints is not None
+    assert not w.banner.isVisible()
+
+    # 3D: the newest pose gets drawn, and the image holds a skeleton in the limb colours.
+    wait_for(
+        qtbot,
+        lambda: w.view3d.shown_seq == w.view3d.pose_seq and w.view3d.pose_seq > 0,
+        60,
+        "the last pose drawn",
+    )
+    image = qimage_to_array(w.view3d.image())
+    background = image[0, 0].astype(int)
+    assert (np.abs(image.astype(int) - background).sum(-1) > 30).sum() > 500
+    assert limb_pixels(image) > 50
+
+    # Export: one CSV row per processed frame, written through the save dialog's path.
+    recorded = w.lift.recorded()
+    assert [r.frame for r in recorded] == list(range(100))
+    out = tmp_path / "sample_3d.csv"
+    w.ask_save_path = lambda *a: str(out)
+    assert w.export("csv") == out
+    table = read_csv(out)  # the schema of `diffhpe lift`, checked by its reader
+    assert len(table["frame"]) == w.capture.processed == 100
+    assert list(table["frame"]) == list(range(100))
+    assert np.isfinite(table["positions"][:, :, 2]).mean() > 0.5  # depth filled for most frames
+    assert not list(tmp_path.glob("*.tmp*"))  # atomic: no temporary file left behind
+
+    npz = w.export("npz", tmp_path / "sample_3d.npz")
+    assert npz is not None and npz.is_file()
+
+    png = w.save_screenshot(tmp_path / "view3d.png")
+    assert png is not None and QImage(str(png)).width() == w.view3d.image().width()
+
+
+def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window, sample_video, qtbot):
+    w = make_window(video=str(sample_video), realtime=False, lift_options={"mode": "centred"})
+    wait_for(qtbot, lambda: w.poses_shown >= 3, 120, "the first 3D poses")
+    lift, lifter, capture = w.lift, w.lift.lifter, w.capture
+    assert lift.latency_frames >= 13  # centred: a frame waits for half a window of future frames
+    lifted_before = lift.lifted
+
+    w.controls.steps.setValue(2)
+    w.controls.hypotheses.setValue(3)
+    w.controls.mode.setCurrentText("causal")
+    if w.finished_count:  # the file ended meanwhile: keep playing from the start
+        w.play()
+    wait_for(
+        qtbot,
+        lambda: lift.spec.options.get("mode") == "causal" and lift.lifted > lifted_before + 3,
+        120,
+        "poses lifted with the new options",
+    )
+    wait_for(qtbot, lambda: lift.latency_frames < 13, 60, "causal results (no look-ahead)")
+    assert lift.lifter is lifter and w.capture is capture and lift.is_alive()  # no restart
+    assert lift.spec.options["steps"] == 2 and lift.spec.options["hypotheses"] == 3
+    assert (lifter.steps, lifter.hypotheses, lifter.mode) == (2, 3, "causal")
+    assert not w.errors, w.errors
+
+
+def test_closing_mid_play_stops_every_thread_and_releases_the_source(
+    make_window, sample_video, qtbot, thread_baseline
+):
+    w = make_window(video=str(sample_video), realtime=False)
+    wait_for(qtbot, lambda: w.poses_shown >= 2, 120, "playback to start")
+    assert w.finished_count == 0 and w.playing
+    capture, lift, renderer, source = w.capture, w.lift, w.view3d._renderer, w.source
+    t0 = time.perf_counter()
+    w.close()
+    assert time.perf_counter() - t0 < 15
+    assert not capture.is_alive() and not lift.is_alive() and not renderer.is_alive()
+    assert not source._cap.isOpened()  # the file (or webcam) is released
+    leftover = [t.name for t in threading.enumerate() if t.ident not in thread_baseline]
+    assert leftover == []
+    assert all(not t.isRunning() for t in w.findChildren(QThread))
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+
+
+def test_errors_show_a_dialog_and_the_window_stays_usable(
+    make_window, sample_video, tmp_path, qtbot, monkeypatch
+):
+    w = make_window()
+    wait_for(qtbot, lambda: w.lift.lifter is not None, 60, "the model to load")
+    model_before = w.lift.spec.model
+
+    def last_error():
+        title, text = w.errors[-1]
+        boxes = w.error_boxes()
+        assert boxes and boxes[-1].isVisible() and boxes[-1].text() == text
+        return title, text
+
+    broken = tmp_path / "broken.mp4"
+    broken.write_text("not a video")
+    assert not w.open_video(broken)
+    title, text = last_error()
+    assert title == "Cannot open video" and "broken.mp4" in text
+
+    assert not w.open_video(tmp_path / "missing.mp4")
+    assert "not found" in last_error()[1]
+
+    monkeypatch.setattr(main_window_module, "probe_webcams", list)  # as on a machine without one
+    assert not w.open_webcam()
+    assert last_error()[0] == "No webcam"
+
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"\x00" * 64)
+    n = len(w.errors)
+    w.set_model(str(bad))
+    wait_for(qtbot, lambda: len(w.errors) > n, 30, "the checkpoint error")
+    title, text = last_error()
+    assert title == "Model failed to load" and "bad.safetensors" in text
+    assert w.lift.lifter is not None and w.lift.spec.model == model_before  # the old model keeps running
+
+    # Still usable: a video opens and plays; then an export to an unwritable path is an error too.
+    assert w.open_video(sample_video)
+    wait_for(qtbot, lambda: len(w.lift.recorded()) >= 1, 120, "3D poses after the errors")
+    w.pause()
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    assert w.export("csv", blocker / "out.csv") is None
+    title, text = last_error()
+    assert title == "Export failed" and "out.csv" in text
+    assert w.export("csv", tmp_path / "ok.csv") is not None
+
+    for box in w.error_boxes():
+        box.close()
+    assert w.isVisible() and w.lift.is_alive() and w.capture.is_alive()
+
+
+def test_no_person_is_a_banner_not_a_dialog(make_window, tmp_path, qtbot):
+    path = tmp_path / "empty_room.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (320, 240))
+    for _ in range(12):
+        writer.write(np.full((240, 320, 3), 90, np.uint8))
+    writer.release()
+    w = make_window(video=str(path), realtime=False)
+    wait_for(qtbot, lambda: w.finished_count >= 1, 60, "the empty video to end")
+    assert w.banner.isVisible() and "No person" in w.banner.text()
+    assert not w.errors and not w.error_boxes()
