@@ -17,7 +17,7 @@ from app.gui.pipeline import Mailbox
 from app.gui.scene3d import BACKGROUND, RenderProcess, SceneState
 from lifting.keypoints import LiftResult
 
-MAX_RENDER_SIDE = 800  # the software renderer's cost grows with pixels; larger views are scaled up
+MAX_RENDER_SIDE = 640  # the software renderer costs ~140 ms at 640x480, ~200 ms at 800x600 here; scaled up
 TRAIL_FRAMES = 240
 GRID_STEP = 0.5
 DEFAULT_TARGET = np.array([0.0, 0.0, 3.0])

@@ -8,8 +8,8 @@ import time
 import cv2
 import numpy as np
 import pytest
-from PyQt6.QtCore import QThread, QThreadPool
-from PyQt6.QtGui import QImage
+from PyQt6.QtCore import QMimeData, QPointF, Qt, QThread, QThreadPool, QUrl
+from PyQt6.QtGui import QDropEvent, QImage
 
 from app.gui import main_window as main_window_module
 from app.gui.scene3d import LEFT_COLOUR, RIGHT_COLOUR
@@ -39,10 +39,11 @@ def limb_pixels(image: np.ndarray) -> int:
 
 
 def test_plays_sample_to_the_end_shows_3d_skeleton_and_exports(make_window, sample_video, tmp_path, qtbot):
-    w = make_window(video=str(sample_video), realtime=False)  # every frame: the whole file is lifted
-    wait_for(qtbot, lambda: w.finished_count >= 1, 150, "the sample video to play to its end")
-    assert w.capture.processed == 100
+    # Real-time playback: frames are dropped when the pipeline is slower than the video's 60 fps.
+    w = make_window(video=str(sample_video), realtime=True)
+    wait_for(qtbot, lambda: w.finished_count >= 1, 120, "the sample video to play to its end")
     assert not w.errors, w.errors
+    assert 0 < w.capture.processed <= 100 and w.capture.processed + w.capture.skipped == 100
 
     # 2D: frames were shown with a skeleton on the person.
     assert w.frames_shown > 0
@@ -61,23 +62,33 @@ def test_plays_sample_to_the_end_shows_3d_skeleton_and_exports(make_window, samp
     assert (np.abs(image.astype(int) - background).sum(-1) > 30).sum() > 500
     assert limb_pixels(image) > 50
 
-    # Export: one CSV row per processed frame, written through the save dialog's path.
-    recorded = w.lift.recorded()
-    assert [r.frame for r in recorded] == list(range(100))
-    out = tmp_path / "sample_3d.csv"
-    w.ask_save_path = lambda *a: str(out)
-    assert w.export("csv") == out
+    # Export: one CSV row per frame that went through detector and lifter.
+    lifted = w.lift.lifted
+    assert lifted == w.capture.processed - w._queue.dropped == len(w.lift.recorded())
+    out = tmp_path / "played.csv"
+    assert w.export("csv", out) == out
     table = read_csv(out)  # the schema of `diffhpe lift`, checked by its reader
-    assert len(table["frame"]) == w.capture.processed == 100
-    assert list(table["frame"]) == list(range(100))
-    assert np.isfinite(table["positions"][:, :, 2]).mean() > 0.5  # depth filled for most frames
-    assert not list(tmp_path.glob("*.tmp*"))  # atomic: no temporary file left behind
-
-    npz = w.export("npz", tmp_path / "sample_3d.npz")
-    assert npz is not None and npz.is_file()
+    assert len(table["frame"]) == lifted
+    assert not [
+        p.name for p in tmp_path.iterdir() if p.name != "played.csv"
+    ]  # atomic: no temporary file left
 
     png = w.save_screenshot(tmp_path / "view3d.png")
     assert png is not None and QImage(str(png)).width() == w.view3d.image().width()
+
+    # Process the whole file: every frame, then the save dialog opens by itself.
+    whole = tmp_path / "whole.csv"
+    w.ask_save_path = lambda *a: str(whole)
+    w.process_whole_file()
+    wait_for(
+        qtbot, lambda: w.finished_count >= 2 and whole.is_file(), 150, "the whole file processed and exported"
+    )
+    table = read_csv(whole)
+    assert list(table["frame"]) == list(range(100)) and w.capture.processed >= 100
+    assert np.isfinite(table["positions"][:, :, 2]).mean() > 0.5  # depth filled for most frames
+    assert w.controls.realtime.isChecked()  # real-time playback is back on afterwards
+    npz = w.export("npz", tmp_path / "whole.npz")
+    assert npz is not None and np.load(npz)["positions"].shape == (100, 17, 3)
 
 
 def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window, sample_video, qtbot):
@@ -158,8 +169,18 @@ def test_errors_show_a_dialog_and_the_window_stays_usable(
     assert title == "Model failed to load" and "bad.safetensors" in text
     assert w.lift.lifter is not None and w.lift.spec.model == model_before  # the old model keeps running
 
-    # Still usable: a video opens and plays; then an export to an unwritable path is an error too.
-    assert w.open_video(sample_video)
+    # Still usable: a video dropped on the window opens and plays; an unwritable export path is an error too.
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(sample_video))])
+    drop = QDropEvent(
+        QPointF(100, 100),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    w.dropEvent(drop)
+    assert w.source is not None and w.source.name == sample_video.name
     wait_for(qtbot, lambda: len(w.lift.recorded()) >= 1, 120, "3D poses after the errors")
     w.pause()
     blocker = tmp_path / "a_file"
