@@ -1,8 +1,10 @@
 """Helper of screenshot_app.sh: opens the app on the sample video, lets it play every frame to the middle,
-pauses when the 3D view shows the pose of the frame on screen, and grabs the window from the X screen."""
+pauses, waits until the 3D view shows the pose of the frame on screen, and grabs the window from the X
+screen."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -20,9 +22,17 @@ def main() -> int:
 
     from app.gui.main_window import AppOptions, MainWindow
 
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "docs" / "app_screenshot.png")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", nargs="?", default=str(REPO / "docs" / "app_screenshot.png"))
+    parser.add_argument("--weights", help="checkpoint (default: the shipped one, as the app chooses)")
+    parser.add_argument("--frame", type=int, default=MID_FRAME, help="grab once this frame is shown")
+    args = parser.parse_args()
+    out = Path(args.out)
     app = QApplication(sys.argv[:1])
-    window = MainWindow(AppOptions(video=str(REPO / "assets" / "sample.mp4"), realtime=False, device="cpu"))
+    options = AppOptions(
+        video=str(REPO / "assets" / "sample.mp4"), model=args.weights, realtime=False, device="cpu"
+    )
+    window = MainWindow(options)
     window.setGeometry(0, 0, 1600, 870)
     window.show()
     t0 = time.perf_counter()
@@ -33,17 +43,16 @@ def main() -> int:
         view = window.view3d
         last = view.last_result
         if state["paused_at"] is None:
-            # Mid-video, with the 3D image drawn for the very frame the video pane shows.
-            if (
-                shown is not None
-                and shown.index >= MID_FRAME
-                and last is not None
-                and last.frame == shown.index
-                and view.shown_seq == view.pose_seq
-            ):
+            if shown is not None and shown.index >= args.frame:
                 window.pause()
                 state["paused_at"] = time.perf_counter()
-        elif time.perf_counter() - state["paused_at"] > 1.0:  # let the status bar and the last render settle
+        elif (
+            time.perf_counter() - state["paused_at"] > 0.3  # the status bar still shows the playing rates
+            and not window._to_show  # every pending pose shown ...
+            and last is not None
+            and last.frame == window.video_view.packet.index  # ... the video on the frame of the 3D pose ...
+            and view.shown_seq == view.pose_seq  # ... and drawn
+        ):
             screen = window.screen()
             g = window.frameGeometry()
             shot = screen.grabWindow(0, g.x(), g.y(), g.width(), g.height())

@@ -541,13 +541,14 @@ class MainWindow(QMainWindow):
         if self._last_tick:
             self.ui_max_gap_ms = max(self.ui_max_gap_ms, (now - self._last_tick) * 1000)
         self._last_tick = now
-        sync = self.controls.sync.isChecked() and self.playing and self.lift.lifter is not None
+        sync = self.controls.sync.isChecked() and self.lift.lifter is not None
+        shown = self.video_view.packet
         packet = self._frames.take()
         if packet is not None:
-            if sync:
+            if sync and not packet.stepped:
                 self._latest_packet = packet  # shown with its pose
             else:
-                self._show_packet(packet)
+                self._show_packet(packet)  # a step or a seek shows its frame at once
         for out in self._poses.drain():
             self._delay.add(now, now - out.packet.captured_at)
             self._to_show.append(out)
@@ -556,11 +557,13 @@ class MainWindow(QMainWindow):
             self.view3d.set_poses([o.result for o in due])
             self.poses_shown += 1
             self._last_pose_at = now
-            if sync:
-                self._show_packet(due[-1].packet)
+            newest = due[-1].packet
+            if sync and (self.playing or shown is None or newest.index > shown.index):
+                self._show_packet(newest)
+        stalled = self.playing and now - self._last_pose_at > max(SYNC_GIVE_UP_S, 2 * self._delay.value(now))
         if (
             self._latest_packet is not None
-            and (not sync or now - self._last_pose_at > max(SYNC_GIVE_UP_S, 2 * self._delay.value(now)))
+            and (not sync or stalled)
             and (self.video_view.packet is None or self._latest_packet.index > self.video_view.packet.index)
         ):
             self._show_packet(self._latest_packet)  # no poses coming (no model, seek): don't freeze the video
@@ -568,13 +571,9 @@ class MainWindow(QMainWindow):
             self._handle_event(event)
 
     def _due_outputs(self, now: float) -> list[LiftOutput]:
-        """The 3D results to show now. While playing, each is shown a constant delay after its frame was
-        captured (the recent worst latency), so poses that the lifter emits a window at a time still play
-        smoothly, at the pace the frames came in; when paused or at the end, everything at once."""
-        if not self.playing:
-            due = list(self._to_show)
-            self._to_show.clear()
-            return due
+        """The 3D results to show now: each one a constant delay after its frame was captured (the recent
+        worst latency), so poses that the lifter emits a window at a time still play smoothly, at the pace
+        the frames came in. The delay decays to zero within seconds once results stop coming."""
         delay = self._delay.value(now)
         due = []
         while self._to_show and self._to_show[0].packet.captured_at + delay <= now:

@@ -36,6 +36,7 @@ class FramePacket:
     keypoints: Keypoints2D | None
     detect_ms: float
     captured_at: float  # time.perf_counter() when read
+    stepped: bool = False  # read for a step or a seek while paused (shown at once, not with its pose)
 
 
 @dataclass
@@ -335,7 +336,7 @@ class CaptureThread(threading.Thread):
                 self._pace()
                 if self._stopping:
                     return
-            self._process_next()
+            self._process_next(stepped=not self.playing)
 
     def _pace(self) -> None:
         """Wait for the next frame's time; skip frames when more than one frame behind."""
@@ -355,7 +356,7 @@ class CaptureThread(threading.Thread):
                 behind = min(behind, max(self.stop_until - self.source.position, 0))
             self.skipped += self.source.skip(behind)
 
-    def _process_next(self) -> None:
+    def _process_next(self, stepped: bool) -> None:
         got = self.source.read()
         captured_at = time.perf_counter()
         if got is None:
@@ -385,6 +386,7 @@ class CaptureThread(threading.Thread):
             keypoints=keypoints,
             detect_ms=detect_ms,
             captured_at=captured_at,
+            stepped=stepped,
         )
         self._frames.put(packet)
         self.processed += 1
