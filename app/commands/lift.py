@@ -1,0 +1,330 @@
+"""`diffhpe lift VIDEO -o out.csv`: video (or webcam) -> 2D detector -> streaming DiffHPE lifter -> CSV / npz
+(+ an optional preview video). The detector runs in its own thread, so it overlaps with the lifting."""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lifting.errors import UserError
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "lift",
+        help="lift a video or webcam to 3D poses (CSV / npz)",
+        description="Detect 2D keypoints in every frame, lift them to 3D with a DiffHPE model and write one CSV row "
+        "per frame: joint positions in the camera frame (metres; x right, y down, z forward), the spread of the "
+        "diffusion hypotheses and the 2D confidences. Frames without a detected person are lifted from the frames "
+        "around them (occlusion-trained models) and marked person_seen=0.",
+    )
+    p.add_argument("video", nargs="?", help="input video file")
+    p.add_argument(
+        "--webcam", type=int, metavar="N", help="read camera N instead of a file (stop with Ctrl-C)"
+    )
+    p.add_argument("-o", "--output", metavar="CSV", help="CSV to write (default: <video name>_3d.csv here)")
+    p.add_argument("--npz", metavar="NPZ", help="also write the arrays as a NumPy .npz")
+    p.add_argument("--preview", metavar="MP4", help="also write a preview video (2D overlay + 3D skeleton)")
+    p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
+    p.add_argument(
+        "--model",
+        metavar="CKPT",
+        help="checkpoint path or name in weights/ (default: the shipped default, "
+        "weights/default.json, else the best DiffHPE-Wrapper there)",
+    )
+    p.add_argument("--detector", default=None, help="2D detector (default: mediapipe)")
+    p.add_argument(
+        "--device", default="auto", choices=["auto", "cpu", "cuda"], help="where to run the lifter"
+    )
+    p.add_argument(
+        "--mode",
+        choices=["causal", "centred"],
+        help="causal: newest frame of each window, no delay; "
+        "centred: middle frame, 13 frames later (default: causal)",
+    )
+    p.add_argument(
+        "--stride", type=int, help="a window every N frames, overlapping results averaged (default: 9)"
+    )
+    p.add_argument("--steps", "-k", type=int, help="sampler steps per window (default: 5)")
+    p.add_argument("--hypotheses", "-H", type=int, help="diffusion hypotheses averaged (default: 5)")
+    p.add_argument(
+        "--sampler", choices=["ddim", "dpmsolver", "ddpm"], help="reverse-diffusion sampler (default: ddim)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
+    p.add_argument(
+        "--conf-threshold",
+        type=float,
+        help="2D joints below this confidence are treated as hidden (default: 0.3)",
+    )
+    p.add_argument(
+        "--fov",
+        type=float,
+        default=None,
+        help="camera field of view across the longer image side, "
+        "degrees, for the root position (default: 55)",
+    )
+    p.add_argument(
+        "--root-relative", action="store_true", help="write root-relative coordinates (pelvis = 0)"
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: CPU cores - 1, at least 1: "
+        "one core is left to the detector thread)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+class _End:
+    pass
+
+
+class _Failed:
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+def _outputs(args) -> tuple[Path | None, Path | None, Path | None]:
+    from lifting.export import check_writable
+
+    csv = args.output
+    if csv is None and args.npz is None:
+        stem = Path(args.video).stem if args.video else f"webcam{args.webcam}"
+        csv = f"{stem}_3d.csv"
+    paths = [Path(p) if p else None for p in (csv, args.npz, args.preview)]
+    for p in paths:
+        if p is not None:
+            check_writable(p)
+    if len({p.resolve() for p in paths if p}) < len([p for p in paths if p]):
+        raise UserError("the output files must be different paths")
+    return paths[0], paths[1], paths[2]
+
+
+def _lift_options(args) -> dict:
+    opts = {
+        "mode": args.mode,
+        "stride": args.stride,
+        "steps": args.steps,
+        "hypotheses": args.hypotheses,
+        "sampler": args.sampler,
+        "conf_threshold": args.conf_threshold,
+        "seed": args.seed,
+        "fov": args.fov,
+    }
+    return {k: v for k, v in opts.items() if v is not None}
+
+
+def _detect_loop(reader, detector, max_frames, out: queue.Queue, stop: threading.Event, preview_height):
+    """Reader + detector thread: puts (index, small frame or None, keypoints) then _End (or _Failed)."""
+    import cv2
+
+    try:
+        for index, frame in reader:
+            if stop.is_set() or (max_frames is not None and index >= max_frames):
+                break
+            kp = detector.detect(frame)
+            small = None
+            if preview_height:
+                h, w = frame.shape[:2]
+                small = cv2.resize(
+                    frame, (max(2, round(w * preview_height / h)), preview_height), cv2.INTER_AREA
+                )
+            while not stop.is_set():
+                try:
+                    out.put((index, small, kp), timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+        out.put(_End())
+    except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+        out.put(_Failed(exc))
+
+
+def run(args) -> int:
+    if (args.video is None) == (args.webcam is None):
+        raise UserError("give a VIDEO file or --webcam N (one of them)")
+    if args.max_frames is not None and args.max_frames < 1:
+        raise UserError("--max-frames must be at least 1")
+    if args.video is not None:
+        v = Path(args.video)
+        if not v.exists():
+            raise UserError(f"video file not found: {v}")
+    csv_path, npz_path, preview_path = _outputs(args)
+
+    from app.video import open_video, open_webcam
+
+    reader = open_video(args.video) if args.video is not None else open_webcam(args.webcam)
+    try:
+        return _run(args, reader, csv_path, npz_path, preview_path)
+    finally:
+        reader.close()
+
+
+def make_detector(name: str, first_frame):
+    """create_detector(name), started on the first frame with its start-up chatter silenced (that frame is then
+    detected again as frame 0: harmless for a tracker)."""
+    import warnings
+
+    from app.video import quiet_native_stderr
+    from detectors import create_detector
+
+    warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype")  # protobuf, via mediapipe
+    with quiet_native_stderr():
+        detector = create_detector(name)
+        detector.detect(first_frame)
+    return detector
+
+
+@dataclass
+class StreamStats:
+    results: list = field(default_factory=list)
+    frames: int = 0
+    seen: int = 0
+    wall_s: float = 0.0
+    lift_s: float = 0.0
+    interrupted: bool = False
+
+
+def lift_stream(reader, detector, lifter, max_frames=None, preview=None, progress=None) -> StreamStats:
+    """Frames -> detector (its own thread) -> lifter.push, then flush. Ctrl-C ends a webcam capture (what was lifted
+    is kept) and aborts a file. `preview`: a PreviewWriter or None; `progress`: a tqdm bar or None."""
+    frames: queue.Queue = queue.Queue(maxsize=32)
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=_detect_loop,
+        args=(reader, detector, max_frames, frames, stop, preview.height if preview else 0),
+        name="diffhpe-detect",
+        daemon=True,
+    )
+    st = StreamStats()
+    pending_preview: dict[int, tuple] = {}
+
+    def take(new):
+        st.results.extend(new)
+        if preview is not None:
+            for r in new:
+                small, kp = pending_preview.pop(r.frame)
+                preview.write(small, kp, r)
+
+    t0 = time.perf_counter()
+    worker.start()
+    try:
+        while True:
+            try:
+                item = frames.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if isinstance(item, _End):
+                break
+            if isinstance(item, _Failed):
+                raise item.exc
+            index, small, kp = item
+            st.frames += 1
+            st.seen += kp is not None
+            if preview is not None:
+                pending_preview[index] = (small, kp)
+            t1 = time.perf_counter()
+            new = lifter.push(kp)
+            st.lift_s += time.perf_counter() - t1
+            take(new)
+            if progress is not None:
+                progress.update(1)
+    except KeyboardInterrupt:
+        if not reader.is_webcam:
+            raise
+        st.interrupted = True  # Ctrl-C is how a webcam capture ends
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+    t1 = time.perf_counter()
+    take(lifter.flush())
+    st.lift_s += time.perf_counter() - t1
+    st.wall_s = time.perf_counter() - t0
+    return st
+
+
+def _run(args, reader, csv_path, npz_path, preview_path) -> int:
+    import torch
+
+    from detectors import DEFAULT_DETECTOR
+    from lifting.export import write_csv, write_npz
+    from lifting.stream import StreamingLifter, resolve_checkpoint
+
+    threads = args.threads if args.threads else max(1, (os.cpu_count() or 2) - 1)
+    torch.set_num_threads(threads)
+    ckpt = resolve_checkpoint(args.model)
+    lifter = StreamingLifter.from_checkpoint(ckpt, device=args.device, **_lift_options(args))
+    detector = make_detector(args.detector or DEFAULT_DETECTOR, reader.first_frame)
+    preview = None
+    if preview_path is not None:
+        from app.preview import PreviewWriter
+
+        preview = PreviewWriter(preview_path, reader.fps, reader.size)
+
+    total = reader.frame_count or None
+    if args.max_frames is not None:
+        total = min(total, args.max_frames) if total else args.max_frames
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=total, unit="frame", desc="lift", disable=True if args.no_progress else None, file=sys.stderr
+    )
+    try:
+        st = lift_stream(reader, detector, lifter, args.max_frames, preview, bar)
+    except BaseException:
+        if preview is not None:
+            preview.abort()
+        raise
+    finally:
+        bar.close()
+        detector_ms = detector.ms_per_frame
+        detector.close()
+    n, seen = st.frames, st.seen
+    if n == 0 or seen == 0:
+        if preview is not None:
+            preview.abort()
+        if n == 0:
+            raise UserError(f"no frame was read from {reader.name}; nothing written")
+        raise UserError(f"no person was detected in any of the {n} frames of {reader.name}; nothing written")
+    notes = []
+    if n < lifter.window:
+        notes.append(
+            f"note: the clip has {n} frames, fewer than the model's {lifter.window}-frame window: it was lifted "
+            f"with the window padded by repeating its first frame (less temporal context, less accurate)"
+        )
+    if st.interrupted:
+        notes.append(f"note: stopped by Ctrl-C after {n} frames")
+    meta = {"source": reader.name, "model": str(ckpt), **lifter.options()}
+    written = []
+    try:
+        if csv_path is not None:
+            written.append(
+                write_csv(
+                    csv_path, st.results, reader.fps, root_relative=args.root_relative, source=reader.name
+                )
+            )
+        if npz_path is not None:
+            written.append(write_npz(npz_path, st.results, reader.fps, **meta))
+    except BaseException:
+        if preview is not None:
+            preview.abort()
+        raise
+    if preview is not None:
+        written.append(preview.close())
+    for line in notes:
+        print(line, file=sys.stderr)
+    print(
+        f"lifted {n} frames ({seen} with a person) in {st.wall_s:.1f} s = {n / st.wall_s:.1f} fps end to end; "
+        f"detector {detector_ms:.1f} ms/frame, lifter {1000 * st.lift_s / n:.1f} ms/frame "
+        f"({lifter.mode}, stride {lifter.stride}, k={lifter.steps}, H={lifter.hypotheses}); "
+        f"wrote {', '.join(str(p) for p in written)}",
+        file=sys.stderr,
+    )
+    return 0

@@ -1,0 +1,243 @@
+"""Fast inference for the diffusion models: the same function as `GCNDenoiser` (eval mode, allclose 1e-5), rearranged
+for speed. Used by `lifting.stream`; training keeps the readable reference modules.
+
+What changes (all exact algebra, only float rounding differs):
+- Layout (J, L, N, C), joint-major, in the graph non-local layer's joint order: the time-wise and the feature-wise
+  graph convolutions are each one batched matmul over joints with no transpose, the non-local layer's joint
+  pooling is a max over two leading slices, and no reorder/restore gather is needed inside the network.
+- Eval-mode batch norms, the self-connection weights of the adjacency and the graph-conv biases are folded into
+  the weights; ReLU(dropout(ReLU(x))) is one ReLU.
+- The non-local layer's three input maps (g, φ and θ·w_θ) are one matmul; its output map feeds the residual by
+  `addmm`, its bias is folded into the next linear map.
+- The residual (x + r)/√2 is an in-place `addmm_`; residual biases and step embeddings become one (T, blocks, C)
+  table looked up by t.
+- The skip outputs of all blocks are kept side by side and reduced by one (N, blocks·C) × (blocks·C, C) matmul with
+  the first output projection folded in.
+- The conditioning's share of the input projection is computed once per window (`prepare`), not at every step.
+
+`FastDiffusion(model)` wraps a DiffHPEWrapper or DiffHPE2D and offers `condition`, `prepare` and `predict_noise`
+for `lifting.diffusion.sample`."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from lifting.models.diffhpe import DiffHPE2D, DiffHPEWrapper
+from lifting.models.gcn_denoiser import GCNDenoiser, PreAggGraphConv
+
+
+def _bn_affine(bn: nn.BatchNorm1d) -> tuple[torch.Tensor, torch.Tensor]:
+    """Eval-mode batch norm as y = s·x + t: (scale (F,), shift (F,))."""
+    s = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    return s, bn.bias - bn.running_mean * s
+
+
+def _fold_gconv(gc: PreAggGraphConv, order: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A PreAggGraphConv with its batch norm and self-adjacency folded, joints permuted by `order`:
+    (W_self (J, F_in, F_out), W_neigh (J, F_in, F_out), bias (F_out,))."""
+    f = gc.out_features
+    s, t = _bn_affine(gc.bn)
+    w = gc.weight[order]  # (J, F_in, 2·F_out)
+    w_self = w[..., :f] * gc.adj_self[order][:, None, None] * s
+    w_neigh = w[..., f:] * s
+    return w_self, w_neigh, gc.bias * s + t
+
+
+class FastDenoiser(nn.Module):
+    """An eval-only copy of a GCNDenoiser (weights folded at construction; rebuild it after the weights change).
+
+    forward(x (N, L, J, C_x), cond (N, L, J_o, C) from `input_parts`, t (N,)) -> noise (N, L, J, 3)."""
+
+    def __init__(self, den: GCNDenoiser, x_map: nn.Linear | None):
+        super().__init__()
+        den = den.eval()
+        first = den.blocks[0]
+        order = first.non_local.order.clone()
+        self.register_buffer("order", order, persistent=False)
+        self.register_buffer("restore", torch.argsort(order), persistent=False)
+        self.pool = first.non_local.pool
+        self.num_blocks = len(den.blocks)
+        c = den.input_proj.out_features
+        self.channels = c
+        j = order.numel()
+        self.pooled = (
+            j // self.pool
+        ) * self.pool  # joints that take part in max pooling (the rest is dropped)
+        rs2 = 1.0 / math.sqrt(2.0)
+
+        with torch.no_grad():
+            # Input: relu(W_in [x_map(x); cond] + b) = relu(x @ A + cond @ B + b'), the cond part once per window.
+            w_in = den.input_proj.weight  # (C, C_x' + C_cond)
+            if x_map is not None:
+                cx = x_map.out_features
+                a = w_in[:, :cx] @ x_map.weight  # (C, 3)
+                b0 = den.input_proj.bias + w_in[:, :cx] @ x_map.bias
+            else:  # DiffHPE-2D: the input is [x3D_t (3); x2D]
+                cx = 3
+                a = w_in[:, :cx]
+                b0 = den.input_proj.bias
+            self.register_buffer("w_x", a.t().contiguous(), persistent=False)  # (3, C)
+            self.register_buffer("w_cond", w_in[:, cx:].t().contiguous(), persistent=False)  # (C_cond, C)
+            self.register_buffer("b_in", b0.clone(), persistent=False)
+
+            # Step table: step_proj_b(emb(t)) + δ_b, where δ_b carries the residual biases that `addmm_` leaves out:
+            # h_true = h_stored + δ, δ_{b+1} = (δ_b + b_res_b)/√2.
+            steps = den.step_embedding.table.shape[0]
+            emb = den.step_embedding(torch.arange(steps))  # (T, E)
+            table, delta = [], torch.zeros(c)
+            w_time_s, w_time_n, _b_time = [], [], []
+            w_feat_s, w_feat_n, b_feat = [], [], []
+            w_nl, b_nl, w_phi, w_nlout, w_mid, b_mid, w_res, w_skip = [], [], [], [], [], [], [], []
+            b_skip_sum = torch.zeros(c)
+            for blk in den.blocks:
+                table.append(blk.step_proj(emb) + delta)
+                ws, wn, bt = _fold_gconv(blk.time_gcn, order)  # (J, L, L)
+                # time conv acts on (L, ·) columns: out = W^T y; bias joins as an extra input row of ones.
+                w_time_s.append(torch.cat([ws.transpose(1, 2), bt[None, :, None].expand(j, -1, 1)], dim=2))
+                w_time_n.append(torch.cat([wn.transpose(1, 2), torch.zeros(j, wn.shape[2], 1)], dim=2))
+                ws, wn, bf = _fold_gconv(blk.feature_gcn, order)  # (J, C, C)
+                w_feat_s.append(ws)
+                w_feat_n.append(wn)
+                b_feat.append(bf)
+                nl = blk.non_local
+                a_vec = nl.theta.weight.t() @ nl.w_theta.weight[0]  # (C,)
+                a_b = nl.theta.bias @ nl.w_theta.weight[0]
+                w_nl.append(
+                    torch.cat([nl.g.weight.t(), nl.phi.weight.t(), a_vec[:, None]], dim=1)
+                )  # (C, 2C'+1)
+                b_nl.append(torch.cat([nl.g.bias, nl.phi.bias, a_b[None]]))
+                w_phi.append(nl.w_phi.weight[0].clone())
+                s, t = _bn_affine(nl.bn)
+                w_out = nl.out.weight.t() * s  # (C', C)
+                b_out = nl.out.bias * s + t
+                w_nlout.append(w_out)
+                # mid(v + b_out) = v @ W_mid + (W_mid b_out + b_mid)
+                # tanh(x) = 1 - 2·sigmoid(-2x): one sigmoid over [gate | filter] (tanh is ~3x slower than sigmoid on
+                # CPU), so the filter half of `mid` is scaled by -2 (exact in floating point).
+                sign = torch.cat([torch.ones(c), torch.full((c,), -2.0)])
+                w_mid.append((blk.mid.weight.t() * sign).contiguous())
+                b_mid.append((blk.mid.bias + blk.mid.weight @ b_out) * sign)
+                w_res.append(blk.out.weight[:c].t() * rs2)  # (C, C), the 1/√2 folded in
+                w_skip.append(blk.out.weight[c:].t())  # (C, C)
+                delta = (delta + blk.out.bias[:c]) * rs2
+                b_skip_sum = b_skip_sum + blk.out.bias[c:]
+            self.register_buffer(
+                "step_table", torch.stack(table, 1).contiguous(), persistent=False
+            )  # (T, B, C)
+            self.register_buffer(
+                "w_time",
+                torch.stack([torch.cat([s_, n_], 1) for s_, n_ in zip(w_time_s, w_time_n)]).contiguous(),
+                persistent=False,
+            )  # (B, J, 2L, L+1)
+            self.register_buffer(
+                "w_feat_s", torch.stack(w_feat_s).contiguous(), persistent=False
+            )  # (B, J, C, C)
+            self.register_buffer("w_feat_n", torch.stack(w_feat_n).contiguous(), persistent=False)
+            self.register_buffer(
+                "b_feat", torch.stack(b_feat)[:, None, None, :].contiguous(), persistent=False
+            )
+            self.register_buffer("w_nl", torch.stack(w_nl).contiguous(), persistent=False)
+            self.register_buffer("b_nl", torch.stack(b_nl).contiguous(), persistent=False)
+            self.register_buffer("w_phi", torch.stack(w_phi).contiguous(), persistent=False)
+            self.register_buffer("w_nlout", torch.stack(w_nlout).contiguous(), persistent=False)
+            self.register_buffer("w_mid", torch.stack(w_mid).contiguous(), persistent=False)
+            self.register_buffer("b_mid", torch.stack(b_mid).contiguous(), persistent=False)
+            self.register_buffer("w_res", torch.stack(w_res).contiguous(), persistent=False)
+            adj = first.time_gcn.adj_neigh[order][:, order]
+            self.register_buffer("adj_time", adj.clone(), persistent=False)
+            self.register_buffer(
+                "adj_feat", first.feature_gcn.adj_neigh[order][:, order].clone(), persistent=False
+            )
+            # Output: proj2(relu(proj1(Σ_b skip_b / √B))) with proj1 folded into the skip maps.
+            w1 = den.output_proj1.weight.t()  # (C, C)
+            scale = 1.0 / math.sqrt(self.num_blocks)
+            self.register_buffer(
+                "w_skip", (torch.cat(w_skip, 0) @ w1 * scale).contiguous(), persistent=False
+            )  # (B·C, C)
+            self.register_buffer("b_skip", b_skip_sum @ w1 * scale + den.output_proj1.bias, persistent=False)
+            self.register_buffer("w_out", den.output_proj2.weight.t().contiguous(), persistent=False)
+            self.register_buffer("b_out", den.output_proj2.bias.clone(), persistent=False)
+        # Blocks share the adjacency (built from the skeleton); checked so a future per-block graph fails loudly.
+        for blk in den.blocks:
+            assert torch.equal(blk.time_gcn.adj_neigh, den.blocks[0].time_gcn.adj_neigh)
+            assert torch.equal(blk.feature_gcn.adj_neigh, den.blocks[0].feature_gcn.adj_neigh)
+            assert torch.equal(blk.non_local.order, order)
+
+    def prepare(self, cond: torch.Tensor) -> torch.Tensor:
+        """The conditioning's share of the input projection, once per window:
+        (B, L, J, C_cond) -> (B, L, J_o, C), joints in the internal order."""
+        return torch.addmm(self.b_in, cond[:, :, self.order].reshape(-1, cond.shape[-1]), self.w_cond).view(
+            cond.shape[0], cond.shape[1], -1, self.channels
+        )
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        n, l, j, _ = x.shape
+        c, nb = self.channels, self.num_blocks
+        m = l * n  # rows per joint
+        # (N, L, J, ·) -> (J_o, L, N, ·)
+        xo = x[:, :, self.order].permute(2, 1, 0, 3)
+        h = torch.relu_(
+            torch.matmul(xo, self.w_x).add_(cond.permute(2, 1, 0, 3))
+        ).contiguous()  # (J, L, N, C)
+        steps = self.step_table[t]  # (N, B, C)
+        # y buffer with a row of ones at time index L: the time conv's bias column.
+        y = torch.ones(j, l + 1, n, c, dtype=x.dtype, device=x.device)
+        gated = torch.empty(j * m, nb * c, dtype=x.dtype, device=x.device)
+        h2 = h.view(j * m, c)
+        for b in range(nb):
+            torch.add(h, steps[:, b], out=y[:, :l])
+            # time-wise graph conv: per joint, (2L, L+1) @ (L+1, N·C)
+            ht = torch.bmm(self.w_time[b], y.view(j, l + 1, n * c))  # (J, 2L, N·C)
+            ht = ht.view(j, 2, l * n * c)
+            z = torch.addmm(ht[:, 0], self.adj_time, ht[:, 1]).relu_().view(j, m, c)
+            # feature-wise graph conv: per joint, (L·N, C) @ (C, C)
+            fs = torch.baddbmm(self.b_feat[b], z, self.w_feat_s[b])
+            fn = torch.bmm(z, self.w_feat_n[b])
+            u = torch.addmm(fs.view(j, m * c), self.adj_feat, fn.view(j, m * c)).relu_().view(j * m, c)
+            # graph non-local layer
+            proj = torch.addmm(self.b_nl[b], u, self.w_nl[b]).view(j, m, -1)  # (J, M, 2C'+1)
+            ci = (proj.shape[-1] - 1) // 2
+            pooled = proj[: self.pooled, :, : 2 * ci].reshape(-1, self.pool, m, 2 * ci).amax(1)  # (K, M, 2C')
+            k = pooled.shape[0]
+            g = pooled[..., :ci]  # (K, M, C')
+            bk = torch.matmul(pooled[..., ci:], self.w_phi[b])  # (K, M)
+            f = torch.relu_(proj[:, None, :, 2 * ci] + bk[None]).mul_(1.0 / k)[..., None]  # (J, K, M, 1)
+            fg = f[:, 0] * g[0]  # Σ_k f[j, k, m] g[k, m, :] -> (J, M, C')
+            for kk in range(1, k):
+                fg.addcmul_(f[:, kk], g[kk])
+            v = torch.addmm(u, fg.view(j * m, ci), self.w_nlout[b])  # (J·M, C)
+            # gated activation sigmoid(a)·tanh(b) = s_a - 2·s_a·sigmoid(-2b); the skip is reduced after the loop
+            mid = torch.addmm(self.b_mid[b], v, self.w_mid[b]).sigmoid_()
+            gate = gated[:, b * c : (b + 1) * c]
+            torch.addcmul(mid[:, :c], mid[:, :c], mid[:, c:], value=-2.0, out=gate)
+            h2.addmm_(gate, self.w_res[b], beta=1.0 / math.sqrt(2.0))
+        s = torch.addmm(self.b_skip, gated, self.w_skip).relu_()
+        out = torch.addmm(self.b_out, s, self.w_out).view(j, l, n, 3)
+        return out[self.restore].permute(2, 1, 0, 3)
+
+
+class FastDiffusion(nn.Module):
+    """The fast twin of a DiffHPEWrapper or DiffHPE2D, with the interface `lifting.diffusion.sample` needs.
+
+    `condition(x2d)` is the model's own conditioning (E2D for the Wrapper, x2D for DiffHPE-2D); `prepare(cond)`
+    turns it into what `predict_noise` takes (once per window). `sample(fast, fast.prepare(cond), ...)` gives the
+    reference model's samples (allclose 1e-5)."""
+
+    def __init__(self, model: DiffHPEWrapper | DiffHPE2D):
+        super().__init__()
+        self.model = model
+        x_map = model.lift_x3d if isinstance(model, DiffHPEWrapper) else None
+        self.denoiser = FastDenoiser(model.denoiser, x_map)
+
+    @torch.no_grad()
+    def condition(self, x2d: torch.Tensor) -> torch.Tensor:
+        return self.model.condition(x2d)
+
+    def prepare(self, cond: torch.Tensor) -> torch.Tensor:
+        return self.denoiser.prepare(cond)
+
+    def predict_noise(self, x_t: torch.Tensor, cond: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        return self.denoiser(x_t, cond, t)

@@ -1,0 +1,575 @@
+"""Online and offline 3D lifting with one code path: 27-frame windows over a stream of 2D keypoints, MixSTE
+features once per window, the diffusion sampler with H hypotheses × k steps in one batch, overlap averaging, and
+the root trajectory.
+
+    lifter = StreamingLifter.from_checkpoint("weights/x.safetensors")      # or StreamingLifter(model, config)
+    for kp in keypoints:                      # Keypoints2D, or None when nobody was detected
+        for res in lifter.push(kp): ...       # LiftResults that became ready (in frame order)
+    tail = lifter.flush()                     # the frames still waiting for their window
+    results = lifter.lift_sequence(keypoints) # the same results for a whole clip, windows batched
+
+Schedule. A window ending at the newest frame is computed every `stride` frames (and whenever the oldest waiting
+frame is about to leave the window). A frame is emitted once a window at least `lookahead` frames newer than it
+has been computed — lookahead 0 in 'causal' mode (no delay beyond the stride), 13 in 'centred' mode (the frame
+sits in the middle of its window) — as the average of every computed window that covers it. So the latency is
+`lookahead + stride - 1` frames at most, plus one window's compute. Before 27 frames have been seen, windows are
+padded by repeating the first frame; `flush()` lifts the last frames with a window ending at the newest frame.
+
+Occlusion. Joints whose confidence is below `conf_threshold`, and every joint of a frame without a detection,
+are set to 0 in normalised screen coordinates — the input the models were trained with for omitted joints.
+
+Noise. Each window's starting noise comes from its own generator, seeded by (seed, window end); so results do not
+depend on how windows are batched, and push-by-push equals `lift_sequence` exactly.
+
+Output: LiftResult per frame: pose (17, 3) root-relative, camera frame, metres (x right, y down, z forward),
+mean over hypotheses; std (17,) RMS distance of the hypotheses to their mean; mixste_pose, the frozen MixSTE's own
+prediction; root (3,), the pelvis in the camera frame (lifting.trajectory)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from lifting import trajectory
+from lifting.data.camera import normalize_screen_coordinates
+from lifting.data.occlusion import apply_occlusion
+from lifting.diffusion import NUM_TRAIN_STEPS, SAMPLERS, make_scheduler
+from lifting.errors import UserError
+from lifting.keypoints import Keypoints2D, LiftResult
+from lifting.models.diffhpe import DiffHPE2D, DiffHPEWrapper
+from lifting.models.mixste import MixSTE
+
+MODES = ("causal", "centred")
+# Defaults chosen from measurements on a 2-core CPU (see `diffhpe bench` and the README): with the paper-profile
+# Wrapper, k = 5 DDIM steps × H = 5 hypotheses per window, a window every 9 frames keeps the amortised cost near
+# the detector's and the latency at most 8 frames in causal mode.
+DEFAULT_MODE = "causal"
+DEFAULT_STRIDE = 9
+DEFAULT_STEPS = 5
+DEFAULT_HYPOTHESES = 5
+DEFAULT_SAMPLER = "ddim"
+DEFAULT_CONF_THRESHOLD = 0.3
+OFFLINE_BATCH = 8  # windows per sampler call in lift_sequence
+
+
+def model_kind(model: nn.Module) -> str:
+    if isinstance(model, DiffHPEWrapper):
+        return "wrapper"
+    if isinstance(model, DiffHPE2D):
+        return "diffhpe2d"
+    if isinstance(model, MixSTE):
+        return "mixste"
+    raise UserError(
+        f"cannot lift with a {type(model).__name__}: expected MixSTE, DiffHPEWrapper or DiffHPE2D"
+    )
+
+
+def _window_length(model: nn.Module, config: dict | None) -> int:
+    if config and "window" in config:
+        return int(config["window"])
+    if isinstance(model, DiffHPEWrapper):
+        return model.mixste.num_frames
+    if isinstance(model, MixSTE):
+        return model.num_frames
+    return int(model.denoiser.blocks[0].time_gcn.out_features)
+
+
+def _window_seed(seed: int, end: int) -> int:
+    return int(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(end)]).generate_state(1)[0])
+
+
+@torch.no_grad()
+def sample_windows(
+    model,
+    cond: torch.Tensor,
+    noise: torch.Tensor,
+    steps: int,
+    sampler: str,
+    generators: list[torch.Generator] | None = None,
+) -> torch.Tensor:
+    """`lifting.diffusion.sample` from given starting noise (B, H, L, J, 3) instead of one generator's draws, so
+    each window's samples do not depend on the others in the batch. DDPM's per-step noise comes from each window's
+    own generator; DDIM (η = 0) and DPM-Solver++ are deterministic after the start. Returns (B, H, L, J, 3)."""
+    b, h = noise.shape[:2]
+    shape = noise.shape[2:]
+    cond_h = cond.repeat_interleave(h, dim=0)
+    sched = make_scheduler(sampler, steps)
+    sched.set_timesteps(steps)  # also resets a multistep solver's history
+    x = noise.reshape(b * h, *shape).to(cond.device)
+    for t in sched.timesteps:
+        t_batch = torch.full((b * h,), int(t), device=cond.device, dtype=torch.long)
+        eps = model.predict_noise(x, cond_h, t_batch)
+        if sampler == "ddpm":
+            gens = generators or [None] * b
+            x = torch.cat(
+                [
+                    sched.step(
+                        eps[i * h : (i + 1) * h], t, x[i * h : (i + 1) * h], generator=gens[i]
+                    ).prev_sample
+                    for i in range(b)
+                ]
+            )
+        else:
+            x = sched.step(eps, t, x).prev_sample
+    return x.reshape(b, h, *shape)
+
+
+@dataclass
+class _Frame:
+    xy: np.ndarray  # (J, 2) pixels (zeros when missing)
+    norm: np.ndarray  # (J, 2) normalised screen coordinates (zeros when missing)
+    conf: np.ndarray  # (J,) detector confidence (zeros when missing)
+    size: tuple[int, int] | None  # (width, height)
+    seen: bool
+
+
+@dataclass
+class _Window:
+    pose: np.ndarray  # (L, J, 3)
+    std: np.ndarray  # (L, J)
+    mixste: np.ndarray  # (L, J, 3)
+    ms: float
+
+
+class _Acc:
+    __slots__ = ("count", "mixste", "ms", "pose", "std")
+
+    def __init__(self, j: int):
+        self.pose = np.zeros((j, 3))
+        self.std = np.zeros(j)
+        self.mixste = np.zeros((j, 3))
+        self.count = 0
+        self.ms = 0.0
+
+
+class StreamingLifter:
+    """Lifts a stream of 2D keypoints (one Keypoints2D or None per frame) to 3D, online or offline."""
+
+    def __init__(
+        self,
+        model: nn.Module,
+        config: dict | None = None,
+        mode: str = DEFAULT_MODE,
+        stride: int = DEFAULT_STRIDE,
+        steps: int = DEFAULT_STEPS,
+        hypotheses: int = DEFAULT_HYPOTHESES,
+        sampler: str = DEFAULT_SAMPLER,
+        conf_threshold: float = DEFAULT_CONF_THRESHOLD,
+        device: str | torch.device = "auto",
+        seed: int = 0,
+        fov: float = trajectory.DEFAULT_FOV_DEG,
+        fast: bool = True,
+    ):
+        from lifting.weights import resolve_device
+
+        self.kind = model_kind(model)
+        self.config = dict(config or {"kind": self.kind})
+        self.window = _window_length(model, config)
+        self.device = resolve_device(str(device))
+        self.model = model.to(self.device).eval()
+        self.num_joints = 17
+        self.fast = bool(fast)
+        self._fast_model = None
+        if self.kind != "mixste" and self.fast:
+            from lifting.fast_inference import FastDiffusion
+
+            self._fast_model = FastDiffusion(self.model).to(self.device).eval()
+        self.mode, self.stride, self.steps, self.hypotheses = DEFAULT_MODE, DEFAULT_STRIDE, DEFAULT_STEPS, 1
+        self.sampler, self.conf_threshold, self.seed, self.fov = (
+            DEFAULT_SAMPLER,
+            DEFAULT_CONF_THRESHOLD,
+            0,
+            fov,
+        )
+        self._set(
+            mode=mode,
+            stride=stride,
+            steps=steps,
+            hypotheses=hypotheses,
+            sampler=sampler,
+            conf_threshold=conf_threshold,
+            seed=seed,
+            fov=fov,
+        )
+        self.reset()
+
+    @classmethod
+    def from_checkpoint(cls, path: str | os.PathLike, device: str = "auto", **options) -> StreamingLifter:
+        """A lifter for a checkpoint file (UserError if it is missing, corrupt or not a lifting model)."""
+        from lifting.weights import load_model, resolve_device
+
+        dev = resolve_device(device)
+        model, config, info = load_model(path, dev)
+        lifter = cls(model, config, device=dev, **options)
+        lifter.info = info
+        lifter.checkpoint = Path(path)
+        return lifter
+
+    # --- options ---------------------------------------------------------------------------------------------
+    OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "conf_threshold", "seed", "fov")
+
+    @property
+    def lookahead(self) -> int:
+        """Frames of future context a frame waits for: 0 (causal) or window // 2 (centred)."""
+        return 0 if self.mode == "causal" else self.window // 2
+
+    @property
+    def max_latency_frames(self) -> int:
+        """The most frames between a frame's arrival and its result (compute time not counted)."""
+        return self.lookahead + self.stride - 1
+
+    @property
+    def uses_diffusion(self) -> bool:
+        return self.kind != "mixste"
+
+    def configure(self, **changed) -> None:
+        """Change options on the fly (mode, stride, steps, hypotheses, sampler, conf_threshold, seed, fov); frames
+        already pushed keep their place, the next window uses the new values. UserError for a bad value."""
+        unknown = set(changed) - set(self.OPTIONS)
+        if unknown:
+            raise UserError(
+                f"unknown lifter option(s): {', '.join(sorted(unknown))}; known: {', '.join(self.OPTIONS)}"
+            )
+        self._set(**changed)
+        if "stride" in changed and self._last_end is not None:
+            self._next_end = self._last_end + self.stride
+
+    def _set(self, **opts) -> None:
+        new = {k: getattr(self, k) for k in self.OPTIONS}
+        new.update(opts)
+        mode = {"centered": "centred", "center": "centred", "centre": "centred"}.get(new["mode"], new["mode"])
+        if mode not in MODES:
+            raise UserError(f"unknown mode {new['mode']!r}; choose causal or centred")
+        lookahead = 0 if mode == "causal" else self.window // 2
+        max_stride = self.window - lookahead
+        try:
+            stride, steps, hyp, seed = (
+                int(new["stride"]),
+                int(new["steps"]),
+                int(new["hypotheses"]),
+                int(new["seed"]),
+            )
+            thr, fov = float(new["conf_threshold"]), float(new["fov"])
+        except (TypeError, ValueError) as exc:
+            raise UserError(f"bad lifter option value: {exc}") from None
+        if not 1 <= stride <= max_stride:
+            raise UserError(f"stride must be between 1 and {max_stride} in {mode} mode, got {stride}")
+        if not 1 <= steps <= NUM_TRAIN_STEPS:
+            raise UserError(f"steps must be between 1 and {NUM_TRAIN_STEPS}, got {steps}")
+        if not 1 <= hyp <= 64:
+            raise UserError(f"hypotheses must be between 1 and 64, got {hyp}")
+        if new["sampler"] not in SAMPLERS:
+            raise UserError(f"unknown sampler {new['sampler']!r}; choose one of {', '.join(SAMPLERS)}")
+        if not 0.0 <= thr <= 1.0:
+            raise UserError(f"conf_threshold must be between 0 and 1, got {thr}")
+        if not 1.0 <= fov <= 179.0:
+            raise UserError(f"field of view must be between 1 and 179 degrees, got {fov}")
+        self.mode, self.stride, self.steps, self.hypotheses = mode, stride, steps, hyp
+        self.sampler, self.conf_threshold, self.seed, self.fov = new["sampler"], thr, seed, fov
+
+    def options(self) -> dict:
+        return {k: getattr(self, k) for k in self.OPTIONS}
+
+    # --- streaming -------------------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget every frame (a new video or a cut); frame numbers restart at 0."""
+        self._frames: dict[int, _Frame] = {}
+        self._pending: deque[int] = deque()
+        self._acc: dict[int, _Acc] = {}
+        self._n = 0
+        self._next_end = 0
+        self._last_end: int | None = None
+        self._emitted = 0  # every frame before this one has been emitted
+        self._pruned = 1
+        self._last_size: tuple[int, int] | None = None
+        self._last_root: np.ndarray | None = None
+        self.windows_computed = 0
+        self.compute_ms = 0.0
+
+    @property
+    def frames_pushed(self) -> int:
+        return self._n
+
+    def push(self, kp: Keypoints2D | None) -> list[LiftResult]:
+        """Add the next frame's 2D keypoints (None: nobody detected). Returns the results that became ready."""
+        e = self._append(kp)
+        ends, emit = self._plan_push(e)
+        out = self._execute(ends, emit, self._compute(ends) if ends else {}, newest=e)
+        self._prune(e)
+        return out
+
+    def flush(self) -> list[LiftResult]:
+        """Lift every frame still waiting (the stream ended): a last window ends at the newest frame."""
+        ends, emit = self._plan_flush()
+        return self._execute(ends, emit, self._compute(ends) if ends else {}, newest=self._n - 1)
+
+    def lift_sequence(
+        self, keypoints: list[Keypoints2D | None], batch: int = OFFLINE_BATCH
+    ) -> list[LiftResult]:
+        """A whole clip: the same windows and results as pushing every frame then flushing, with windows batched.
+        Starts from a reset and leaves the lifter reset."""
+        self.reset()
+        plan: list[tuple[list[int], list[int], int]] = []
+        for kp in keypoints:
+            e = self._append(kp)
+            ends, emit = self._plan_push(e)
+            if ends or emit:
+                plan.append((ends, emit, e))
+        ends, emit = self._plan_flush()
+        plan.append((ends, emit, self._n - 1))
+        # The schedule does not depend on the results: compute all windows in batches, then emit as streaming does.
+        all_ends = [e for ends, _, _ in plan for e in ends]
+        computed: dict[int, _Window] = {}
+        for i in range(0, len(all_ends), max(1, batch)):
+            computed.update(self._compute(all_ends[i : i + batch]))
+        out: list[LiftResult] = []
+        for ends, emit, newest in plan:
+            out += self._execute(ends, emit, computed, newest)
+        self.reset()
+        return out
+
+    # --- the schedule ----------------------------------------------------------------------------------------
+    # Planning (which windows, which frames become ready) depends only on frame counts and options, so offline
+    # lifting can plan a whole clip first and compute its windows in batches.
+    def _append(self, kp: Keypoints2D | None) -> int:
+        f = self._n
+        self._n += 1
+        self._frames[f] = self._record(kp)
+        self._pending.append(f)
+        return f
+
+    def _plan_push(self, e: int) -> tuple[list[int], list[int]]:
+        """(window ends to compute, frames to emit after them) now that frame e has arrived."""
+        leaving = bool(self._pending) and self._pending[0] <= e - self.window + 1
+        if not (e >= self._next_end or leaving):
+            return [], []
+        self._next_end = e + self.stride
+        self._last_end = e
+        emit = []
+        while self._pending and self._pending[0] <= e - self.lookahead:
+            emit.append(self._pending.popleft())
+        return [e], emit
+
+    def _plan_flush(self) -> tuple[list[int], list[int]]:
+        newest = self._n - 1
+        if not self._pending:
+            return [], []
+        ends = []
+        if self._last_end != newest:
+            ends = [newest]
+            self._last_end, self._next_end = newest, newest + self.stride
+        emit = list(self._pending)
+        self._pending.clear()
+        return ends, emit
+
+    def _execute(
+        self, ends: list[int], emit: list[int], computed: dict[int, _Window], newest: int
+    ) -> list[LiftResult]:
+        """Add the windows `ends` to the frames they cover that are not out yet, then emit the frames `emit`."""
+        for e in ends:
+            win = computed[e]
+            start = e - self.window + 1
+            for f in range(max(start, self._emitted), e + 1):
+                acc = self._acc.get(f)
+                if acc is None:
+                    acc = self._acc[f] = _Acc(self.num_joints)
+                i = f - start
+                acc.pose += win.pose[i]
+                acc.std += win.std[i]
+                acc.mixste += win.mixste[i]
+                acc.count += 1
+                acc.ms = win.ms
+        out = [self._result(f, self._acc.pop(f), newest) for f in emit]
+        if emit:
+            self._emitted = emit[-1] + 1
+        return out
+
+    def _prune(self, newest: int) -> None:
+        """Drop frames no future window or result needs (frame 0 stays: it pads the first windows)."""
+        keep_from = min(newest - self.window, self._emitted)
+        if keep_from > self._pruned:
+            for g in range(max(self._pruned, 1), keep_from):
+                self._frames.pop(g, None)
+            self._pruned = keep_from
+
+    # --- frames and windows ----------------------------------------------------------------------------------
+    def _record(self, kp: Keypoints2D | None) -> _Frame:
+        j = self.num_joints
+        if kp is None:
+            z2 = np.zeros((j, 2), np.float32)
+            return _Frame(z2, z2, np.zeros(j, np.float32), self._last_size, False)
+        xy = np.asarray(kp.xy, dtype=np.float32).reshape(j, 2)
+        conf = np.asarray(kp.confidence, dtype=np.float32).reshape(j)
+        size = (int(kp.image_size[0]), int(kp.image_size[1]))
+        if size[0] <= 0 or size[1] <= 0:
+            raise UserError(f"keypoints with an invalid image size {kp.image_size}")
+        self._last_size = size
+        ok = np.isfinite(xy).all(axis=1) & np.isfinite(conf)
+        conf = np.where(ok, conf, 0.0).astype(np.float32)
+        xy = np.where(ok[:, None], xy, 0.0).astype(np.float32)
+        norm = normalize_screen_coordinates(xy, size[0], size[1]).astype(np.float32)
+        return _Frame(xy, norm, conf, size, True)
+
+    def _window_input(self, e: int) -> np.ndarray:
+        """(L, J, 2) normalised 2D of the window ending at frame e, omitted joints zeroed, left-padded with
+        frame 0."""
+        frames = [self._frames[max(f, 0)] for f in range(e - self.window + 1, e + 1)]
+        x = np.stack([fr.norm for fr in frames])  # (L, J, 2)
+        hidden = np.stack([(fr.conf < self.conf_threshold) | (not fr.seen) for fr in frames])  # (L, J)
+        return apply_occlusion(x, hidden).astype(np.float32, copy=False)
+
+    @torch.inference_mode()
+    def _compute(self, ends: list[int]) -> dict[int, _Window]:
+        """Lift the windows ending at `ends` in one batch."""
+        t0 = time.perf_counter()
+        x2d = torch.from_numpy(np.stack([self._window_input(e) for e in ends])).to(
+            self.device
+        )  # (B, L, J, 2)
+        b, l, j = x2d.shape[:3]
+        if self.kind == "mixste":
+            e2d = self.model.backbone(x2d)
+            mix = self.model.head(e2d)
+            pose, std = mix, torch.zeros(b, l, j, device=self.device)
+        else:
+            model = self._fast_model or self.model
+            cond = model.condition(x2d)
+            mix = self.model.mixste_pose(cond) if self.kind == "wrapper" else None
+            if self._fast_model is not None:
+                cond = self._fast_model.prepare(cond)
+            gens = [torch.Generator().manual_seed(_window_seed(self.seed, e)) for e in ends]
+            noise = torch.stack([torch.randn((self.hypotheses, l, j, 3), generator=g) for g in gens])
+            samples = sample_windows(model, cond, noise, self.steps, self.sampler, gens)  # (B, H, L, J, 3)
+            pose = samples.mean(dim=1)
+            std = ((samples - pose[:, None]) ** 2).sum(-1).mean(dim=1).sqrt()
+            if mix is None:
+                mix = pose
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        ms = (time.perf_counter() - t0) * 1000.0 / len(ends)
+        self.windows_computed += len(ends)
+        self.compute_ms += ms * len(ends)
+        pose, std, mix = (t.float().cpu().numpy() for t in (pose, std, mix))
+        return {e: _Window(pose[i], std[i], mix[i], ms) for i, e in enumerate(ends)}
+
+    def _result(self, f: int, acc: _Acc, newest: int) -> LiftResult:
+        fr = self._frames[f]
+        n = acc.count
+        pose = acc.pose / n
+        pose = pose - pose[:1]  # exactly root-relative
+        mixste = acc.mixste / n
+        mixste = mixste - mixste[:1]
+        weights = np.where((fr.conf >= self.conf_threshold) & fr.seen, fr.conf, 0.0)
+        root, reliable, reason = np.full(3, np.nan), False, "no person detected"
+        if fr.seen and fr.size is not None:
+            est = trajectory.solve_root(pose, fr.xy, weights, fr.size, self.fov)
+            root, reliable, reason = est.root, est.reliable, est.reason
+            if not reliable and self._last_root is not None and not np.all(np.isfinite(root) & (root[2] > 0)):
+                root = self._last_root.copy()  # hold the last good position
+        elif self._last_root is not None:
+            root = self._last_root.copy()
+        if reliable:
+            self._last_root = root.copy()
+        return LiftResult(
+            frame=f,
+            pose=pose.astype(np.float32),
+            std=(acc.std / n).astype(np.float32),
+            mixste_pose=mixste.astype(np.float32),
+            root=np.asarray(root, np.float32),
+            root_reliable=bool(reliable),
+            confidence=fr.conf.copy(),
+            person_seen=fr.seen,
+            latency_frames=int(newest - f),
+            lift_ms=float(acc.ms),
+            extras={"windows": n, "root_note": reason, "image_size": fr.size},
+        )
+
+
+def lift_sequence(model_or_lifter, keypoints: list[Keypoints2D | None], **options) -> list[LiftResult]:
+    """Offline lifting of a whole clip with a StreamingLifter or a model (options as for StreamingLifter)."""
+    lifter = (
+        model_or_lifter
+        if isinstance(model_or_lifter, StreamingLifter)
+        else StreamingLifter(model_or_lifter, **options)
+    )
+    return lifter.lift_sequence(keypoints)
+
+
+# --- which checkpoint ---------------------------------------------------------------------------------------------
+def checkpoint_meta(path: str | os.PathLike) -> tuple[dict, dict]:
+    """(config, info) from a checkpoint's metadata, without loading its weights."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+        return json.loads(meta["config"]), json.loads(meta.get("info", "{}"))
+    except (SafetensorError, OSError, ValueError, KeyError) as exc:
+        raise UserError(f"{path} is not a readable DiffHPE checkpoint ({exc})") from None
+
+
+def default_checkpoint(weights_dir: str | os.PathLike | None = None) -> Path:
+    """The shipped default model. Rule: `weights/default.json` {"default": "<file>.safetensors"} if present;
+    otherwise the DiffHPE-Wrapper checkpoints in weights/, the paper profile first, then the lowest MPJPE recorded
+    in their info ('mpjpe_mm'), then by name. UserError when weights/ holds no lifting checkpoint."""
+    from lifting.weights import DEFAULT_WEIGHTS_DIR, list_checkpoints
+
+    d = Path(weights_dir) if weights_dir is not None else DEFAULT_WEIGHTS_DIR
+    manifest = d / "default.json"
+    if manifest.is_file():
+        try:
+            name = json.loads(manifest.read_text())["default"]
+        except (ValueError, KeyError, TypeError):
+            raise UserError(
+                f'{manifest} is damaged: expected {{"default": "<checkpoint>.safetensors"}}'
+            ) from None
+        path = d / name
+        if not path.is_file():
+            raise UserError(f"{manifest} names {name}, which is not in {d}")
+        return path
+    ranked = []
+    for path in list_checkpoints(d):
+        try:
+            config, info = checkpoint_meta(path)
+        except UserError:
+            continue
+        kind_rank = {"wrapper": 0, "diffhpe2d": 1, "mixste": 2}.get(config.get("kind"), 3)
+        mpjpe = info.get("mpjpe_mm") if isinstance(info, dict) else None
+        ranked.append(
+            (
+                kind_rank,
+                config.get("profile") != "paper",
+                mpjpe if isinstance(mpjpe, int | float) else math.inf,
+                path.name,
+                path,
+            )
+        )
+    if not ranked:
+        raise UserError(f"no model checkpoint in {d}: pass --model PATH to a .safetensors checkpoint")
+    return min(ranked)[-1]
+
+
+def resolve_checkpoint(name: str | os.PathLike | None, weights_dir: str | os.PathLike | None = None) -> Path:
+    """A path, a shipped checkpoint's name (with or without .safetensors), or None for the default."""
+    from lifting.weights import DEFAULT_WEIGHTS_DIR
+
+    if name is None or str(name) in ("", "default"):
+        return default_checkpoint(weights_dir)
+    p = Path(name)
+    if p.is_file() or p.suffix == ".safetensors" or os.sep in str(name):
+        if not p.is_file():
+            raise UserError(f"checkpoint not found: {p}")
+        return p
+    d = Path(weights_dir) if weights_dir is not None else DEFAULT_WEIGHTS_DIR
+    for cand in (d / name, d / f"{name}.safetensors"):
+        if cand.is_file():
+            return cand
+    raise UserError(f"no checkpoint named {name!r}: not a file, and not in {d}")

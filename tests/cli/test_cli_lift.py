@@ -1,0 +1,139 @@
+"""`diffhpe lift` end to end, and every bad input: exit code != 0, one clear line on stderr, no traceback and no
+output file left behind."""
+
+import numpy as np
+import pytest
+from helpers_cli import SAMPLE, diffhpe
+
+from lifting.export import read_csv
+
+
+def assert_clean_failure(proc, *outputs, says=None):
+    assert proc.returncode != 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    lines = [l for l in proc.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("diffhpe lift: error:"), lines[0]
+    if says:
+        assert says in lines[0], lines[0]
+    for p in outputs:
+        assert not p.exists(), p
+        assert not list(p.parent.glob(f".{p.name}*")), "temporary file left behind"
+
+
+def test_missing_video(tmp_path, cli_inputs):
+    out = tmp_path / "out.csv"
+    proc = diffhpe("lift", tmp_path / "nope.mp4", "-o", out, "--model", cli_inputs["ckpt"])
+    assert_clean_failure(proc, out, says="not found")
+
+
+def test_not_a_video(tmp_path, cli_inputs):
+    out = tmp_path / "out.csv"
+    proc = diffhpe("lift", cli_inputs["text"], "-o", out, "--model", cli_inputs["ckpt"])
+    assert_clean_failure(proc, out, says="video")
+
+
+def test_unwritable_output(tmp_path, cli_inputs):
+    out = tmp_path / "no" / "such" / "folder" / "out.csv"
+    proc = diffhpe("lift", SAMPLE, "-o", out, "--model", cli_inputs["ckpt"])
+    assert_clean_failure(proc, out, says="cannot write")
+    proc = diffhpe("lift", SAMPLE, "-o", tmp_path, "--model", cli_inputs["ckpt"])  # a folder
+    assert_clean_failure(proc, says="folder")
+
+
+@pytest.mark.parametrize("which", ["corrupt", "mismatched"])
+def test_bad_checkpoint(tmp_path, cli_inputs, which):
+    out = tmp_path / "out.csv"
+    proc = diffhpe("lift", SAMPLE, "-o", out, "--model", cli_inputs[which], "--no-progress")
+    assert_clean_failure(proc, out, says=str(cli_inputs[which].name))
+
+
+def test_missing_checkpoint(tmp_path):
+    out = tmp_path / "out.csv"
+    proc = diffhpe("lift", SAMPLE, "-o", out, "--model", tmp_path / "none.safetensors")
+    assert_clean_failure(proc, out, says="not found")
+
+
+def test_no_webcam(tmp_path, cli_inputs):
+    out = tmp_path / "out.csv"
+    proc = diffhpe("lift", "--webcam", "7", "-o", out, "--model", cli_inputs["ckpt"], "--max-frames", "5")
+    assert_clean_failure(proc, out, says="webcam")
+
+
+def test_video_without_a_person(tmp_path, cli_inputs):
+    out, npz, preview = tmp_path / "out.csv", tmp_path / "out.npz", tmp_path / "prev.mp4"
+    proc = diffhpe(
+        "lift",
+        cli_inputs["black"],
+        "-o",
+        out,
+        "--npz",
+        npz,
+        "--preview",
+        preview,
+        "--model",
+        cli_inputs["ckpt"],
+        "--no-progress",
+    )
+    assert_clean_failure(proc, out, npz, preview, says="no person")
+
+
+def test_short_clip_is_padded_and_says_so(tmp_path, cli_inputs):
+    out = tmp_path / "short.csv"
+    proc = diffhpe("lift", cli_inputs["short"], "-o", out, "--model", cli_inputs["ckpt"], "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "fewer than the model's 27-frame window" in proc.stderr
+    data = read_csv(out)
+    assert len(data["frame"]) == 20 and data["person_seen"].sum() >= 15
+
+
+def test_lift_sample_end_to_end(tmp_path, cli_inputs):
+    out, npz, preview = tmp_path / "sample.csv", tmp_path / "sample.npz", tmp_path / "sample_preview.mp4"
+    proc = diffhpe(
+        "lift",
+        SAMPLE,
+        "-o",
+        out,
+        "--npz",
+        npz,
+        "--preview",
+        preview,
+        "--model",
+        cli_inputs["ckpt"],
+        "--mode",
+        "centred",
+        "--stride",
+        "5",
+        "--steps",
+        "2",
+        "--hypotheses",
+        "3",
+        "--no-progress",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "lifted 100 frames" in proc.stderr
+    data = read_csv(out)
+    assert len(data["frame"]) == 100 and list(data["frame"]) == list(range(100))
+    assert data["person_seen"].mean() > 0.9
+    assert np.all(np.isfinite(data["confidence"]))
+    with np.load(npz) as z:
+        assert z["pose"].shape == (100, 17, 3) and float(z["fps"]) == pytest.approx(60.0, rel=0.01)
+    import cv2
+
+    cap = cv2.VideoCapture(str(preview))
+    assert cap.isOpened() and int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 100
+    cap.release()
+
+
+def test_help_mentions_the_lifter_defaults():
+    import inspect
+
+    from lifting.stream import StreamingLifter
+
+    proc = diffhpe("lift", "--help")
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    d = {k: p.default for k, p in inspect.signature(StreamingLifter.__init__).parameters.items()}
+    for opt in ("mode", "stride", "steps", "hypotheses", "sampler", "conf_threshold"):
+        assert f"(default: {d[opt]})" in text, opt

@@ -1,0 +1,61 @@
+"""The fast inference path computes the same function as the reference modules (allclose 1e-5)."""
+
+import pytest
+import torch
+from helpers_stream import perturbed
+
+from lifting.diffusion import sample
+from lifting.fast_inference import FastDiffusion
+from lifting.stream import sample_windows
+
+
+@pytest.mark.parametrize("kind", ["wrapper", "diffhpe2d"])
+@pytest.mark.parametrize("profile", ["tiny", "paper"])
+def test_predict_noise_matches_reference(kind, profile):
+    model = perturbed(kind, profile, seed=3)
+    fast = FastDiffusion(model).eval()
+    g = torch.Generator().manual_seed(0)
+    x2d = torch.rand(2, 27, 17, 2, generator=g) * 2 - 1
+    x_t = torch.randn(4, 27, 17, 3, generator=g)
+    t = torch.tensor([0, 13, 30, 49])
+    with torch.inference_mode():
+        cond = model.condition(x2d).repeat_interleave(2, 0)
+        ref = model.predict_noise(x_t, cond, t)
+        out = fast.predict_noise(x_t, fast.prepare(model.condition(x2d)).repeat_interleave(2, 0), t)
+    assert ref.abs().max() > 1e-2  # a real test: the perturbed denoiser does not predict zeros
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("sampler,steps", [("ddim", 3), ("dpmsolver", 3), ("ddpm", 3)])
+def test_samples_match_the_reference_sampler(sampler, steps):
+    model = perturbed("wrapper", "paper", seed=4)
+    fast = FastDiffusion(model).eval()
+    x2d = torch.rand(1, 27, 17, 2, generator=torch.Generator().manual_seed(1)) * 2 - 1
+    with torch.inference_mode():
+        cond = model.condition(x2d)
+        ref = sample(
+            model,
+            cond,
+            hypotheses=5,
+            steps=steps,
+            sampler=sampler,
+            generator=torch.Generator().manual_seed(9),
+        )
+        g = torch.Generator().manual_seed(9)
+        noise = torch.randn((5, 27, 17, 3), generator=g)[None]  # what `sample` draws first from the same seed
+        out = sample_windows(fast, fast.prepare(cond), noise, steps, sampler, [g])
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+
+
+def test_windows_do_not_depend_on_batching():
+    model = perturbed("wrapper", "tiny", seed=5)
+    fast = FastDiffusion(model).eval()
+    x2d = torch.rand(3, 27, 17, 2, generator=torch.Generator().manual_seed(2)) * 2 - 1
+    noise = torch.randn(3, 4, 27, 17, 3, generator=torch.Generator().manual_seed(3))
+    with torch.inference_mode():
+        cond = fast.prepare(model.condition(x2d))
+        batched = sample_windows(fast, cond, noise, 3, "ddim")
+        single = torch.cat(
+            [sample_windows(fast, cond[i : i + 1], noise[i : i + 1], 3, "ddim") for i in range(3)]
+        )
+    torch.testing.assert_close(batched, single, rtol=1e-5, atol=1e-5)
