@@ -116,6 +116,8 @@ class MainWindow(QMainWindow):
         self.frames_shown = 0
         self.poses_shown = 0
         self._latest_packet = None  # newest captured frame not shown yet (sync mode)
+        self._model_ready = False
+        self._play_when_ready = False
         self._last_pose_at = 0.0
         self._closed = False
 
@@ -385,10 +387,13 @@ class MainWindow(QMainWindow):
         self.slider.blockSignals(False)
         self.step_button.setEnabled(source.is_file)
         self.setWindowTitle(f"DiffHPE — {source.name}")
-        if self.options.autoplay or not source.is_file:
-            self.capture.play()
-        else:
+        if not (self.options.autoplay or not source.is_file):
             self.capture.step()
+        elif self._model_ready:
+            self.capture.play()
+        else:  # start when the model has loaded, or the first seconds would be lifted by nobody
+            self.capture.step()
+            self._play_when_ready = True
 
     # --- playback ------------------------------------------------------------------------------------
     def toggle_play(self) -> None:
@@ -617,6 +622,10 @@ class MainWindow(QMainWindow):
                 self.statusBar().clearMessage()
         elif kind == "model":
             spec = event[1]
+            self._model_ready = True  # loaded, or failed for good: either way playback may start
+            if self._play_when_ready and self.capture is not None:
+                self._play_when_ready = False
+                self.play()
             self.controls.select_model(spec)
             if event[2]:
                 self.controls.device.blockSignals(True)
