@@ -22,7 +22,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--webcam", type=int, metavar="INDEX", help="open this webcam (0, 1, ...) instead of a file"
     )
     p.add_argument(
-        "--weights", metavar="CHECKPOINT", help="model checkpoint (.safetensors); default: weights/"
+        "--model",
+        "--weights",
+        dest="model",
+        metavar="CKPT",
+        help="checkpoint path or name in weights/ (default: the shipped default, as for `diffhpe lift`); "
+        "'random:paper' for an untrained model",
     )
     p.add_argument("--weights-dir", metavar="DIR", help="folder listed in the Model box (default: weights/)")
     p.add_argument("--detector", default="mediapipe", help="2D detector (default: mediapipe)")
@@ -30,12 +35,18 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         "--mode", choices=("centred", "causal"), help="centred (accurate, delayed) or causal window"
     )
-    p.add_argument("--steps", type=int, metavar="K", help="diffusion sampler steps k")
-    p.add_argument("--hypotheses", type=int, metavar="H", help="hypotheses H sampled per window")
+    p.add_argument("--steps", "-k", type=int, metavar="K", help="diffusion sampler steps k")
+    p.add_argument("--hypotheses", "-H", type=int, metavar="H", help="hypotheses H sampled per window")
     p.add_argument("--stride", type=int, metavar="S", help="run a window every S frames")
     p.add_argument("--sampler", choices=("ddim", "dpmsolver", "ddpm"), help="diffusion sampler")
     p.add_argument("--paused", action="store_true", help="open the video paused on its first frame")
     p.add_argument("--every-frame", action="store_true", help="lift every frame instead of keeping real time")
+    p.add_argument(
+        "--threads",
+        type=int,
+        help="torch CPU threads for the lifter (default: half the cores; the detector "
+        "and the 3D renderer use the rest)",
+    )
     p.set_defaults(func=run)
     return p
 
@@ -53,8 +64,15 @@ def _check_display() -> None:
 def run(args: argparse.Namespace) -> int:
     if args.video and not Path(args.video).is_file():
         raise UserError(f"video file not found: {args.video}")
-    if args.weights and not Path(args.weights).is_file() and not args.weights.startswith("random:"):
-        raise UserError(f"checkpoint not found: {args.weights}")
+    model = args.model
+    if model and not model.startswith("random:"):
+        from lifting.stream import resolve_checkpoint
+
+        model = str(resolve_checkpoint(model, args.weights_dir))
+    if args.threads is not None:
+        if args.threads < 1:
+            raise UserError(f"--threads must be 1 or more, got {args.threads}")
+        os.environ["DIFFHPE_TORCH_THREADS"] = str(args.threads)
     _check_display()
     from app.gui.main_window import AppOptions, run_app
 
@@ -64,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     options = AppOptions(
         video=args.video,
         webcam=args.webcam,
-        model=args.weights,
+        model=model,
         weights_dir=args.weights_dir,
         detector=args.detector,
         device=args.device,

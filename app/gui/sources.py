@@ -55,20 +55,16 @@ class VideoSource:
 
 
 def open_video(path: str | os.PathLike) -> VideoSource:
-    """Open a video file; UserError when it is missing or not a readable video."""
-    p = Path(path)
-    if not p.is_file():
-        raise UserError(f"video file not found: {p}")
-    cap = cv2.VideoCapture(str(p))
+    """Open a video file; UserError when it is missing or not a readable video (the CLI's checks and
+    messages, app.video; the app needs its own reader for seeking)."""
+    from app import video
+
+    video.open_video(path).close()
+    cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         cap.release()
-        raise UserError(f"{p.name} could not be opened as a video (unknown format or damaged file)")
-    ok, frame = cap.read()
-    if not ok or frame is None:
-        cap.release()
-        raise UserError(f"{p.name} opened, but no frame could be decoded from it")
-    cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-    return VideoSource(cap, p.name, is_file=True)
+        raise UserError(f"{path} could not be opened as a video")
+    return VideoSource(cap, Path(path).name, is_file=True)
 
 
 def probe_webcams(indices=WEBCAM_INDICES) -> list[int]:
@@ -87,8 +83,11 @@ def probe_webcams(indices=WEBCAM_INDICES) -> list[int]:
 
 
 def open_webcam(index: int) -> VideoSource:
+    if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():
+        raise UserError(f"no webcam at index {index} (/dev/video{index} does not exist)")
     cap = cv2.VideoCapture(index)
     if not cap.isOpened() or not cap.read()[0]:
         cap.release()
         raise UserError(f"webcam {index} could not be opened (in use by another program, or unplugged?)")
+    cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not one queued in the driver
     return VideoSource(cap, f"webcam {index}", is_file=False)

@@ -6,23 +6,10 @@ from app.cli import build_parser, main
 
 
 def test_app_parser_maps_options():
-    args = build_parser(["app"]).parse_args(
-        [
-            "app",
-            "clip.mp4",
-            "--steps",
-            "3",
-            "--hypotheses",
-            "4",
-            "--mode",
-            "causal",
-            "--device",
-            "cpu",
-            "--paused",
-        ]
-    )
+    argv = ["app", "clip.mp4", "-k", "3", "-H", "4", "--mode", "causal", "--device", "cpu", "--paused"]
+    args = build_parser(["app"]).parse_args([*argv, "--model", "x"])
     assert args.video == "clip.mp4" and args.steps == 3 and args.hypotheses == 4 and args.mode == "causal"
-    assert args.paused and args.device == "cpu" and args.webcam is None
+    assert args.paused and args.device == "cpu" and args.webcam is None and args.model == "x"
     assert args.func.__module__ == "app.commands.gui_app"
 
 
@@ -38,3 +25,8 @@ def test_no_display_is_a_clean_error(monkeypatch, capsys):
     monkeypatch.setattr("sys.platform", "linux")
     assert main(["app"]) == 2
     assert "no display" in capsys.readouterr().err
+
+
+def test_unknown_checkpoint_is_a_clean_error(capsys):
+    assert main(["app", "--model", "no_such_model"]) == 2
+    assert "no_such_model" in capsys.readouterr().err
