@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
 
         view = self.menuBar().addMenu("&View")
         action(view, "&Reset 3D view", self.view3d.reset_camera, "Home")
+        action(view, "Re&start 3D view", self.restart_3d_view)
 
     @property
     def lift_options_default(self) -> dict:
@@ -297,11 +298,18 @@ class MainWindow(QMainWindow):
         return list(self._boxes)
 
     def _render_failed(self, message: str) -> None:
-        self.view3d.message = "3D view unavailable"
+        self.view3d.message = "3D view unavailable (View ▸ Restart 3D view)"
         self.view3d.update()
         self.show_error(
-            "3D view unavailable", f"Open3D could not render: {message}\nThe 2D view keeps working."
+            "3D view unavailable",
+            f"Open3D could not render: {message}\nThe 2D view keeps working; View ▸ Restart 3D view tries again.",
         )
+
+    def restart_3d_view(self) -> None:
+        """A new renderer process (after Open3D failed or crashed)."""
+        self.view3d.stop()
+        self.view3d.message = ""
+        self.view3d.start()
 
     # --- file/webcam dialogs (methods so tests can replace them) -------------------------------------
     def ask_open_path(self, title: str, filter_: str) -> str | None:

@@ -229,6 +229,10 @@ class RenderProcess:
     def is_alive(self) -> bool:
         return self._proc.is_alive() or self._rx.is_alive()
 
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid
+
     def request(self, state: SceneState) -> None:
         with self._lock:
             if self._stopping or self.failed:

@@ -68,6 +68,11 @@ class View3D(QWidget):
             self._renderer = None
 
     @property
+    def renderer(self):
+        """The RenderProcess (None when stopped)."""
+        return self._renderer
+
+    @property
     def render_fps(self) -> float:
         return self._renderer.fps if self._renderer is not None else 0.0
 

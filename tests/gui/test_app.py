@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 
@@ -122,7 +124,7 @@ def test_closing_mid_play_stops_every_thread_and_releases_the_source(
     w = make_window(video=str(sample_video), realtime=False)
     wait_for(qtbot, lambda: w.poses_shown >= 2, 120, "playback to start")
     assert w.finished_count == 0 and w.playing
-    capture, lift, renderer, source = w.capture, w.lift, w.view3d._renderer, w.source
+    capture, lift, renderer, source = w.capture, w.lift, w.view3d.renderer, w.source
     t0 = time.perf_counter()
     w.close()
     assert time.perf_counter() - t0 < 15
@@ -205,3 +207,20 @@ def test_no_person_is_a_banner_not_a_dialog(make_window, tmp_path, qtbot):
     wait_for(qtbot, lambda: w.finished_count >= 1, 60, "the empty video to end")
     assert w.banner.isVisible() and "No person" in w.banner.text()
     assert not w.errors and not w.error_boxes()
+
+
+def test_a_crashed_renderer_is_an_error_and_can_be_restarted(make_window, qtbot):
+    """Open3D runs in its own process: if it dies (Open3D 0.20 segfaults on some inputs), the app reports it
+    and keeps running, and View > Restart 3D view brings the 3D view back."""
+    w = make_window()
+    wait_for(qtbot, lambda: w.view3d.frames_rendered >= 1, 60, "the first 3D image")
+    os.kill(w.view3d.renderer.pid, signal.SIGKILL)
+    wait_for(qtbot, lambda: bool(w.errors), 30, "the renderer error")
+    title, text = w.errors[-1]
+    assert title == "3D view unavailable" and "ended unexpectedly" in text
+    assert w.isVisible() and w.lift.is_alive()
+
+    w.restart_3d_view()
+    w.view3d.reset_camera()  # asks for a new image
+    wait_for(qtbot, lambda: w.view3d.frames_rendered >= 1, 60, "an image from the restarted renderer")
+    assert w.view3d.message == ""
