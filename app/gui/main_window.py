@@ -5,6 +5,7 @@ their newest output on a timer, so it never waits for them."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections import deque
@@ -712,6 +713,14 @@ def run_app(options: AppOptions, argv: list[str] | None = None) -> int:
     app.setApplicationName("DiffHPE")
     window = MainWindow(options)
     window.show()
-    rc = app.exec()
-    window.shutdown()
+    # Ctrl-C in the terminal closes the window cleanly (Python only sees signals between Qt events).
+    previous = signal.signal(signal.SIGINT, lambda *_: window.close())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
+    try:
+        rc = app.exec()
+    finally:
+        window.shutdown()
+        signal.signal(signal.SIGINT, previous)
     return rc
