@@ -21,6 +21,8 @@ for `lifting.diffusion.sample`."""
 from __future__ import annotations
 
 import math
+import time
+import warnings
 
 import torch
 from torch import nn
@@ -183,20 +185,28 @@ class FastDenoiser(nn.Module):
             torch.matmul(xo, self.w_x).add_(cond.permute(2, 1, 0, 3))
         ).contiguous()  # (J, L, N, C)
         steps = self.step_table[t]  # (N, B, C)
+        # Eager mode writes into preallocated buffers (out=); torch.compile cannot trace out= into strided views,
+        # so when compiling the same values are built functionally and inductor places them.
+        compiling = torch.compiler.is_compiling()
         # y buffer with a row of ones at time index L: the time conv's bias column.
         y = torch.ones(j, l + 1, n, c, dtype=x.dtype, device=x.device)
-        gated = torch.empty(j * m, nb * c, dtype=x.dtype, device=x.device)
+        gated = None if compiling else torch.empty(j * m, nb * c, dtype=x.dtype, device=x.device)
+        gates = []
         h2 = h.view(j * m, c)
         for b in range(nb):
-            torch.add(h, steps[:, b], out=y[:, :l])
+            if compiling:
+                y = torch.cat([h + steps[:, b], y[:, l:]], dim=1)
+            else:
+                torch.add(h, steps[:, b], out=y[:, :l])
             # time-wise graph conv: per joint, (2L, L+1) @ (L+1, N·C)
             ht = torch.bmm(self.w_time[b], y.view(j, l + 1, n * c))  # (J, 2L, N·C)
             ht = ht.view(j, 2, l * n * c)
-            z = torch.addmm(ht[:, 0], self.adj_time, ht[:, 1]).relu_().view(j, m, c)
+            # neighbours aggregated into the self half in place (a strided matrix BLAS writes directly)
+            z = ht[:, 0].addmm_(self.adj_time, ht[:, 1]).relu_().view(j, m, c)
             # feature-wise graph conv: per joint, (L·N, C) @ (C, C)
             fs = torch.baddbmm(self.b_feat[b], z, self.w_feat_s[b])
             fn = torch.bmm(z, self.w_feat_n[b])
-            u = torch.addmm(fs.view(j, m * c), self.adj_feat, fn.view(j, m * c)).relu_().view(j * m, c)
+            u = fs.view(j, m * c).addmm_(self.adj_feat, fn.view(j, m * c)).relu_().view(j * m, c)
             # graph non-local layer
             proj = torch.addmm(self.b_nl[b], u, self.w_nl[b]).view(j, m, -1)  # (J, M, 2C'+1)
             ci = (proj.shape[-1] - 1) // 2
@@ -208,12 +218,18 @@ class FastDenoiser(nn.Module):
             fg = f[:, 0] * g[0]  # Σ_k f[j, k, m] g[k, m, :] -> (J, M, C')
             for kk in range(1, k):
                 fg.addcmul_(f[:, kk], g[kk])
-            v = torch.addmm(u, fg.view(j * m, ci), self.w_nlout[b])  # (J·M, C)
+            v = u.addmm_(fg.view(j * m, ci), self.w_nlout[b])  # (J·M, C); u is not needed any more
             # gated activation sigmoid(a)·tanh(b) = s_a - 2·s_a·sigmoid(-2b); the skip is reduced after the loop
             mid = torch.addmm(self.b_mid[b], v, self.w_mid[b]).sigmoid_()
-            gate = gated[:, b * c : (b + 1) * c]
-            torch.addcmul(mid[:, :c], mid[:, :c], mid[:, c:], value=-2.0, out=gate)
+            if compiling:
+                gate = torch.addcmul(mid[:, :c], mid[:, :c], mid[:, c:], value=-2.0)
+                gates.append(gate)
+            else:
+                gate = gated[:, b * c : (b + 1) * c]
+                torch.addcmul(mid[:, :c], mid[:, :c], mid[:, c:], value=-2.0, out=gate)
             h2.addmm_(gate, self.w_res[b], beta=1.0 / math.sqrt(2.0))
+        if compiling:
+            gated = torch.cat(gates, dim=1)
         s = torch.addmm(self.b_skip, gated, self.w_skip).relu_()
         out = torch.addmm(self.b_out, s, self.w_out).view(j, l, n, 3)
         return out[self.restore].permute(2, 1, 0, 3)
@@ -226,11 +242,16 @@ class FastDiffusion(nn.Module):
     turns it into what `predict_noise` takes (once per window). `sample(fast, fast.prepare(cond), ...)` gives the
     reference model's samples (allclose 1e-5)."""
 
-    def __init__(self, model: DiffHPEWrapper | DiffHPE2D):
+    def __init__(self, model: DiffHPEWrapper | DiffHPE2D, compile: bool = False):
         super().__init__()
         self.model = model
         x_map = model.lift_x3d if isinstance(model, DiffHPEWrapper) else None
         self.denoiser = FastDenoiser(model.denoiser, x_map)
+        self._compiled = None
+        self.compile_error: str | None = None
+        self.compile_s = 0.0
+        if compile:
+            self._compiled = torch.compile(self.denoiser)
 
     @torch.no_grad()
     def condition(self, x2d: torch.Tensor) -> torch.Tensor:
@@ -240,4 +261,16 @@ class FastDiffusion(nn.Module):
         return self.denoiser.prepare(cond)
 
     def predict_noise(self, x_t: torch.Tensor, cond: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        if self._compiled is not None:
+            t0 = time.perf_counter()
+            try:
+                out = self._compiled(x_t, cond, t)
+            except Exception as exc:  # noqa: BLE001 - any compiler failure: run eagerly from now on
+                self._compiled = None
+                self.compile_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                warnings.warn(f"torch.compile failed, running eagerly ({self.compile_error})", stacklevel=2)
+            else:
+                if self.compile_s == 0.0:
+                    self.compile_s = time.perf_counter() - t0  # the first call compiles
+                return out
         return self.denoiser(x_t, cond, t)

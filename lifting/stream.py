@@ -168,6 +168,7 @@ class StreamingLifter:
         seed: int = 0,
         fov: float = trajectory.DEFAULT_FOV_DEG,
         fast: bool = True,
+        compile: bool = False,
     ):
         from lifting.weights import resolve_device
 
@@ -182,7 +183,7 @@ class StreamingLifter:
         if self.kind != "mixste" and self.fast:
             from lifting.fast_inference import FastDiffusion
 
-            self._fast_model = FastDiffusion(self.model).to(self.device).eval()
+            self._fast_model = FastDiffusion(self.model, compile=compile).to(self.device).eval()
         self.mode, self.stride, self.steps, self.hypotheses = DEFAULT_MODE, DEFAULT_STRIDE, DEFAULT_STEPS, 1
         self.sampler, self.conf_threshold, self.seed, self.fov = (
             DEFAULT_SAMPLER,

@@ -5,6 +5,7 @@ are excluded; on CUDA every timing is synchronised. Prints a table and writes --
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import resource
@@ -60,6 +61,22 @@ def add_parser(sub) -> None:
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     p.add_argument("--compile", action="store_true", help="also time torch.compile of the fast denoiser")
     p.add_argument("--quick", action="store_true", help="k in {1,5}, H=5 only, 2 repeats, 60 frames")
+    p.add_argument(
+        "--accuracy",
+        metavar="MOCAP_DIR",
+        help="instead of speed: MPJPE of the streaming settings (mode, stride, k, H, sampler) on held-out mocap "
+        "sequences (folder of `diffhpe data mocap`), against the paper's sampler (centred, 50-step DDPM, H=5)",
+    )
+    p.add_argument(
+        "--accuracy-frames", type=int, default=300, help="frames per held-out sequence for --accuracy"
+    )
+    p.add_argument("--accuracy-sequences", type=int, default=4, help="held-out sequences for --accuracy")
+    p.add_argument(
+        "--robustness",
+        action="store_true",
+        help="instead of speed: hide the right leg (confidence 0) for 10 frames of VIDEO's 2D and report how far "
+        "the lifted pose moves (mm) compared with the unhidden lift",
+    )
     p.add_argument("--json", metavar="OUT", help="write the results as JSON")
     p.set_defaults(func=run)
 
@@ -87,7 +104,7 @@ def _timer(device):
     return measure
 
 
-def _model(spec: str | None, device):
+def _model(spec: str | None, device, any_kind: bool = False):
     from lifting.config import build_model, model_config
     from lifting.stream import resolve_checkpoint
     from lifting.weights import load_model
@@ -104,7 +121,7 @@ def _model(spec: str | None, device):
         return build_model(cfg).to(device).eval(), cfg, "random-init paper Wrapper"
     path = resolve_checkpoint(spec)
     model, cfg, _ = load_model(path, device)
-    if cfg["kind"] != "wrapper":
+    if cfg["kind"] != "wrapper" and not any_kind:
         raise UserError(f"bench times the DiffHPE-Wrapper; {path} holds a {cfg['kind']} model")
     return model, cfg, str(path)
 
@@ -195,6 +212,219 @@ def _detector_and_end_to_end(video: Path, ckpt_model, cfg, device, frames: int, 
     return out
 
 
+# --- accuracy of the streaming settings and robustness to a hidden limb -------------------------------------------
+def held_out_sequences(mocap_dir, sequences: int, frames: int, seed: int = 0) -> list[tuple[list, object]]:
+    """[(Keypoints2D per frame, 3D root-relative (T, 17, 3) metres)] from the held-out mocap subjects, one virtual
+    camera per clip, detector-like 2D noise; the 2D goes back to pixels so the lifter sees what a detector gives."""
+    import numpy as np
+
+    from lifting.data.camera import image_coordinates
+    from lifting.data.mocap_windows import TEST_NOISE, build_mocap_dataset, split_subjects
+    from lifting.data.windows import dataset_pairs
+    from lifting.keypoints import Keypoints2D
+
+    _, test_subjects = split_subjects(mocap_dir)
+    if not test_subjects:
+        raise UserError(f"{mocap_dir}: no held-out subject in this folder")
+    ds = build_mocap_dataset(mocap_dir, test_subjects, 1, seed + 1, augment=False, noise=TEST_NOISE)
+    x2d, x3d, _, _, sizes = dataset_pairs(ds, test_subjects)
+    out = []
+    for a2, a3, size in zip(x2d, x3d, sizes):
+        if len(out) == sequences:
+            break
+        n = min(len(a2), frames)
+        if n < 27:
+            continue
+        xy = image_coordinates(np.asarray(a2[:n], np.float64), *size)
+        kps = [
+            Keypoints2D(
+                xy=xy[i].astype(np.float32),
+                confidence=np.ones(17, np.float32),
+                bbox=np.zeros(4),
+                image_size=size,
+            )
+            for i in range(n)
+        ]
+        out.append((kps, np.asarray(a3[:n], np.float64)))
+    if not out:
+        raise UserError(f"{mocap_dir}: no held-out sequence of 27 frames or more")
+    return out
+
+
+ACCURACY_SETTINGS = (  # (label, options); the first is the reference
+    (
+        "paper sampler: centred, stride 9, DDPM k=50, H=5",
+        {"mode": "centred", "stride": 9, "sampler": "ddpm", "steps": 50},
+    ),
+    ("default: causal, stride 9, DDIM k=5, H=5", {}),
+    ("centred, stride 9, DDIM k=5, H=5", {"mode": "centred"}),
+    ("causal, stride 1, DDIM k=5, H=5", {"stride": 1}),
+    ("causal, stride 5", {"stride": 5}),
+    ("causal, stride 13", {"stride": 13}),
+    ("causal, k=1", {"steps": 1}),
+    ("causal, k=2", {"steps": 2}),
+    ("causal, k=10", {"steps": 10}),
+    ("causal, H=1", {"hypotheses": 1}),
+    ("causal, H=3", {"hypotheses": 3}),
+    ("causal, DPM-Solver++ k=3", {"sampler": "dpmsolver", "steps": 3}),
+)
+MIXSTE_SETTINGS = (
+    ("centred, stride 1", {"mode": "centred", "stride": 1}),
+    ("centred, stride 9", {"mode": "centred", "stride": 9}),
+    ("causal, stride 1", {"mode": "causal", "stride": 1}),
+    ("causal, stride 9 (default)", {}),
+    ("causal, stride 13", {"stride": 13}),
+)
+
+
+def _chunks(x):
+    """(T, J, 3) -> (T // 27, 27, J, 3) non-overlapping windows for the window metrics."""
+    n = len(x) // 27 * 27
+    return x[:n].reshape(-1, 27, *x.shape[1:])
+
+
+def accuracy_table(model, cfg, device, sequences) -> list[dict]:
+    import numpy as np
+
+    from lifting.metrics import evaluate_windows
+    from lifting.stream import StreamingLifter
+
+    settings = MIXSTE_SETTINGS if cfg["kind"] == "mixste" else ACCURACY_SETTINGS
+    rows, ref = [], None
+    for label, opts in settings:
+        lifter = StreamingLifter(model, cfg, device=device, **opts)
+        t0 = time.perf_counter()
+        preds, mix, gts = [], [], []
+        for kps, gt in sequences:
+            res = lifter.lift_sequence(kps)
+            preds.append(_chunks(np.stack([r.pose for r in res]).astype(np.float64)))
+            mix.append(_chunks(np.stack([r.mixste_pose for r in res]).astype(np.float64)))
+            gts.append(_chunks(gt - gt[:, :1]))
+        pred, mixp, gt = np.concatenate(preds), np.concatenate(mix), np.concatenate(gts)
+        m = evaluate_windows(pred, gt)
+        row = {
+            "setting": label,
+            **lifter.options(),
+            **{k: m[k] for k in ("mpjpe", "p_mpjpe", "sym_gap", "seg_std")},
+        }
+        row["mixste_mpjpe"] = evaluate_windows(mixp, gt)["mpjpe"]
+        row["latency_frames_max"] = lifter.max_latency_frames
+        row["seconds"] = time.perf_counter() - t0
+        if ref is None:
+            ref = pred
+        row["diff_to_reference_mm"] = float(np.mean(np.linalg.norm(pred - ref, axis=-1)) * 1000)
+        rows.append(row)
+        print(f"  {label}: MPJPE {m['mpjpe']:.1f} mm", file=sys.stderr)
+    return rows
+
+
+def robustness(lifter, kps, joints=(1, 2, 3), start: int | None = None, length: int = 10) -> dict:
+    """Lift `kps` as given and with `joints` hidden (confidence 0) for `length` frames; how far (mm) the 3D pose
+    moves, over the hidden frames, for the hidden joints and for all joints (root-relative). Frames where the
+    detector saw nobody are left as they are."""
+    import copy
+
+    import numpy as np
+
+    n = len(kps)
+    if n < length + 2:
+        raise UserError(f"robustness needs more than {length + 2} frames, got {n}")
+    start = (n - length) // 2 if start is None else start
+    hidden = copy.deepcopy(kps)
+    for f in range(start, start + length):
+        if hidden[f] is not None:
+            hidden[f].confidence[list(joints)] = 0.0
+    a = lifter.lift_sequence(kps)
+    b = lifter.lift_sequence(hidden)
+    sl = slice(start, start + length)
+    pa = np.stack([r.pose for r in a])[sl].astype(np.float64)
+    pb = np.stack([r.pose for r in b])[sl].astype(np.float64)
+    ma = np.stack([r.mixste_pose for r in a])[sl].astype(np.float64)
+    mb = np.stack([r.mixste_pose for r in b])[sl].astype(np.float64)
+    d = np.linalg.norm(pa - pb, axis=-1) * 1000
+    dm = np.linalg.norm(ma - mb, axis=-1) * 1000
+    sa = np.stack([r.std for r in a])[sl]
+    sb = np.stack([r.std for r in b])[sl]
+    return {
+        "frames": [start, start + length],
+        "hidden_joints": list(joints),
+        "mean_mm_hidden_joints": float(d[:, list(joints)].mean()),
+        "max_mm_hidden_joints": float(d[:, list(joints)].max()),
+        "mean_mm_all_joints": float(d.mean()),
+        "mixste_mean_mm_hidden_joints": float(dm[:, list(joints)].mean()),
+        "std_mm_hidden_joints_visible": float(sa[:, list(joints)].mean() * 1000),
+        "std_mm_hidden_joints_hidden": float(sb[:, list(joints)].mean() * 1000),
+        "options": lifter.options(),
+    }
+
+
+def _detect_video(video: Path, frames: int) -> list:
+    from app.commands.lift import make_detector
+    from app.video import open_video
+
+    with open_video(video) as reader:
+        detector = make_detector("mediapipe", reader.first_frame)
+        kps = [detector.detect(frame) for _, frame in itertools.islice(reader, frames)]
+        detector.close()
+    if not any(k is not None for k in kps):
+        raise UserError(f"no person detected in {video}")
+    return kps
+
+
+def _run_accuracy(args, model, cfg, device, model_name) -> dict:
+    seqs = held_out_sequences(args.accuracy, args.accuracy_sequences, args.accuracy_frames)
+    print(
+        f"accuracy on {len(seqs)} held-out sequences, {sum(len(k) for k, _ in seqs)} frames ...",
+        file=sys.stderr,
+    )
+    rows = accuracy_table(model, cfg, device, seqs)
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"Streaming settings vs accuracy, held-out mocap ({model_name})")
+    for col in (
+        "setting",
+        "MPJPE mm",
+        "P-MPJPE",
+        "sym gap",
+        "seg std",
+        "MixSTE MPJPE",
+        "Δ to first row, mm",
+        "latency ≤ frames",
+    ):
+        t.add_column(col, justify="right" if col != "setting" else "left")
+    for r in rows:
+        t.add_row(
+            r["setting"],
+            f"{r['mpjpe']:.1f}",
+            f"{r['p_mpjpe']:.1f}",
+            f"{r['sym_gap']:.1f}",
+            f"{r['seg_std']:.1f}",
+            f"{r['mixste_mpjpe']:.1f}",
+            f"{r['diff_to_reference_mm']:.1f}",
+            str(r["latency_frames_max"]),
+        )
+    Console(width=None if sys.stdout.isatty() else 140).print(t)
+    return {"accuracy": rows, "sequences": len(seqs), "frames": sum(len(k) for k, _ in seqs)}
+
+
+def _run_robustness(args, model, cfg, device, video: Path) -> dict:
+    from lifting.stream import StreamingLifter
+
+    kps = _detect_video(video, min(args.frames, 120))
+    out = {"video": str(video), "frames": len(kps)}
+    for mode in ("causal", "centred"):
+        lifter = StreamingLifter(model, cfg, device=device, mode=mode, stride=args.stride or 9)
+        out[mode] = r = robustness(lifter, kps)
+        print(
+            f"{mode}: right leg hidden in frames {r['frames'][0]}-{r['frames'][1] - 1}: the hidden joints move "
+            f"{r['mean_mm_hidden_joints']:.1f} mm on average (max {r['max_mm_hidden_joints']:.1f}), all joints "
+            f"{r['mean_mm_all_joints']:.1f} mm; MixSTE alone {r['mixste_mean_mm_hidden_joints']:.1f} mm; hypothesis "
+            f"spread of those joints {r['std_mm_hidden_joints_visible']:.1f} -> {r['std_mm_hidden_joints_hidden']:.1f} mm"
+        )
+    return out
+
+
 def run(args) -> int:
     if args.video is not None and not Path(args.video).is_file():
         raise UserError(f"video file not found: {args.video}")
@@ -218,7 +448,15 @@ def run(args) -> int:
     frames = min(args.frames, 60) if args.quick else args.frames
     steps_list = QUICK_STEPS if args.quick else STEPS
     hyp_list = (5,) if args.quick else HYPOTHESES
-    model, cfg, model_name = _model(args.model, device)
+    model, cfg, model_name = _model(args.model, device, any_kind=bool(args.accuracy or args.robustness))
+    if args.accuracy or args.robustness:
+        report = {"device": _device_name(device), "model": model_name, "profile": cfg.get("profile")}
+        if args.accuracy:
+            report.update(_run_accuracy(args, model, cfg, device, model_name))
+        if args.robustness:
+            report["robustness"] = _run_robustness(args, model, cfg, device, video)
+        _write_json(args.json, report)
+        return 0
     mode = args.mode or DEFAULT_MODE
     stride = args.stride or DEFAULT_STRIDE
     probe = StreamingLifter(model, cfg, device=device, mode=mode, stride=stride)  # validates mode/stride
@@ -232,14 +470,10 @@ def run(args) -> int:
         "profile": cfg.get("profile"),
         "mode": mode,
     }
-    import tracemalloc
-
-    tracemalloc.start()
     report["lifter"] = _lifter_timings(
         model, cfg, device, stride, lookahead, repeats, steps_list, hyp_list, args.compile
     )
-    _, py_peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    py_peak = _python_peak(probe)
     report["pipeline"] = _detector_and_end_to_end(
         video, model, cfg, device, frames, {"mode": mode, "stride": stride}
     )
@@ -248,12 +482,40 @@ def run(args) -> int:
     if device.type == "cuda":
         report["cuda_peak_mb"] = torch.cuda.max_memory_allocated(device) / 2**20
     _print(report)
-    if args.json:
+    _write_json(args.json, report)
+    return 0
+
+
+def _write_json(path, report: dict) -> None:
+    if path:
         from lifting.export import atomic_write
 
-        atomic_write(args.json, lambda f: f.write(json.dumps(report, indent=2).encode()))
-        print(f"wrote {args.json}", file=sys.stderr)
-    return 0
+        atomic_write(path, lambda f: f.write(json.dumps(report, indent=2).encode()))
+        print(f"wrote {path}", file=sys.stderr)
+
+
+def _python_peak(lifter) -> int:
+    """Peak Python-heap bytes (tracemalloc) of lifting 40 frames; kept apart from the timings it would slow."""
+    import tracemalloc
+
+    import numpy as np
+
+    from lifting.keypoints import Keypoints2D
+
+    rng = np.random.default_rng(0)
+    kps = [
+        Keypoints2D(
+            rng.uniform(0, 500, (17, 2)).astype(np.float32), np.ones(17, np.float32), np.zeros(4), (640, 480)
+        )
+        for _ in range(40)
+    ]
+    tracemalloc.start()
+    for kp in kps:
+        lifter.push(kp)
+    lifter.flush()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
 
 
 def _device_name(device) -> str:

@@ -78,6 +78,12 @@ def add_parser(sub) -> None:
         help="torch CPU threads (default: CPU cores - 1, at least 1: "
         "one core is left to the detector thread)",
     )
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the denoiser (~15%% faster per step on CPU, but minutes of compiling at start; falls "
+        "back to normal execution if compiling fails)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -260,7 +266,9 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
     threads = args.threads if args.threads else max(1, (os.cpu_count() or 2) - 1)
     torch.set_num_threads(threads)
     ckpt = resolve_checkpoint(args.model)
-    lifter = StreamingLifter.from_checkpoint(ckpt, device=args.device, **_lift_options(args))
+    lifter = StreamingLifter.from_checkpoint(
+        ckpt, device=args.device, compile=args.compile, **_lift_options(args)
+    )
     detector = make_detector(args.detector or DEFAULT_DETECTOR, reader.first_frame)
     preview = None
     if preview_path is not None:

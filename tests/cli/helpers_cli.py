@@ -12,7 +12,12 @@ def diffhpe(*args, timeout=600, cwd=None):
     exe = REPO / ".venv" / "bin" / "diffhpe"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "app.cli"]
     return subprocess.run(
-        cmd + [str(a) for a in args], capture_output=True, text=True, timeout=timeout, cwd=cwd or REPO, check=False
+        cmd + [str(a) for a in args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd or REPO,
+        check=False,
     )
 
 

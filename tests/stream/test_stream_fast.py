@@ -59,3 +59,25 @@ def test_windows_do_not_depend_on_batching():
             [sample_windows(fast, cond[i : i + 1], noise[i : i + 1], 3, "ddim") for i in range(3)]
         )
     torch.testing.assert_close(batched, single, rtol=1e-5, atol=1e-5)
+
+
+def test_compile_failure_falls_back_to_eager(monkeypatch):
+    model = perturbed("wrapper", "tiny", seed=6)
+
+    def broken_compile(module, **kwargs):
+        def run(*args):
+            raise RuntimeError("no C++ compiler here")
+
+        return run
+
+    monkeypatch.setattr(torch, "compile", broken_compile)
+    fast = FastDiffusion(model, compile=True).eval()
+    eager = FastDiffusion(model).eval()
+    g = torch.Generator().manual_seed(0)
+    x_t, t = torch.randn(2, 27, 17, 3, generator=g), torch.tensor([3, 30])
+    with torch.inference_mode():
+        cond = fast.prepare(model.condition(torch.rand(2, 27, 17, 2, generator=g)))
+        with pytest.warns(UserWarning, match="torch.compile failed"):
+            out = fast.predict_noise(x_t, cond, t)
+        torch.testing.assert_close(out, eager.predict_noise(x_t, cond, t))
+    assert "no C++ compiler" in fast.compile_error
