@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -78,6 +79,10 @@ class ControlsPanel(QWidget):
         self.stride.setRange(1, 27)
         self.stride.setToolTip("Run a window every s frames (overlaps are averaged)")
         form.addRow("Stride s", self.stride)
+        self.diffusion_note = QLabel("MixSTE-only model: no diffusion\n(sampler, k and H unused)")
+        self.diffusion_note.setStyleSheet("color: gray")
+        self.diffusion_note.hide()
+        form.addRow(self.diffusion_note)
         outer.addWidget(lifting)
 
         capture = QGroupBox("Input")
@@ -153,6 +158,14 @@ class ControlsPanel(QWidget):
         self.detector.clear()
         self.detector.addItems(names)
         _set_quietly(self.detector, self.detector.setCurrentText, current)
+
+    def set_diffusion_enabled(self, enabled: bool) -> None:
+        """Sampler, k and H mean nothing for a MixSTE-only model (one deterministic pose, std 0)."""
+        note = "" if enabled else "The current model is MixSTE only: no diffusion sampling."
+        for w in (self.sampler, self.steps, self.hypotheses):
+            w.setEnabled(enabled)
+            w.setStatusTip(note)
+        self.diffusion_note.setVisible(not enabled)
 
     def set_samplers(self, names: list[str]) -> None:
         current = self.sampler.currentText()

@@ -648,6 +648,8 @@ class MainWindow(QMainWindow):
                 self.model_banner.show()
             else:
                 self.model_banner.hide()
+            lifter = self.lift.lifter
+            self.controls.set_diffusion_enabled(bool(getattr(lifter, "uses_diffusion", True)))
         elif kind == "detector":
             self.controls.detector.blockSignals(True)
             self.controls.detector.setCurrentText(event[1])

@@ -24,6 +24,17 @@ def test_model() -> str:
 test_model.__test__ = False  # not a test
 
 
+def diffusion_model() -> str:
+    """A model that samples hypotheses (k and H matter): the shipped default if it is one, else an untrained
+    DiffHPE-Wrapper of the paper's size."""
+    from lifting.weights import read_checkpoint
+
+    model = test_model()
+    if not model.startswith("random:") and read_checkpoint(model)[1]["kind"] in ("wrapper", "diffhpe2d"):
+        return model
+    return "random:paper"
+
+
 @pytest.fixture
 def sample_video() -> Path:
     assert SAMPLE.is_file(), f"the bundled sample video {SAMPLE} is missing"

@@ -16,7 +16,7 @@ from PyQt6.QtGui import QDropEvent, QImage
 from app.gui import main_window as main_window_module
 from app.gui.scene3d import LEFT_COLOUR, RIGHT_COLOUR
 from lifting.export import read_csv
-from tests.gui.conftest import wait_for
+from tests.gui.conftest import diffusion_model, wait_for
 
 pytestmark = pytest.mark.gui
 
@@ -94,7 +94,9 @@ def test_plays_sample_to_the_end_shows_3d_skeleton_and_exports(make_window, samp
 
 
 def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window, sample_video, qtbot):
-    w = make_window(video=str(sample_video), realtime=False, lift_options={"mode": "centred"})
+    w = make_window(
+        video=str(sample_video), realtime=False, lift_options={"mode": "centred"}, model=diffusion_model()
+    )
     wait_for(qtbot, lambda: w.poses_shown >= 3, 120, "the first 3D poses")
     lift, lifter, capture = w.lift, w.lift.lifter, w.capture
     assert lift.latency_frames >= 13  # centred: a frame waits for half a window of future frames
@@ -114,7 +116,8 @@ def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window
     wait_for(qtbot, lambda: lift.latency_frames < 13, 60, "causal results (no look-ahead)")
     assert lift.lifter is lifter and w.capture is capture and lift.is_alive()  # no restart
     assert lift.spec.options["steps"] == 2 and lift.spec.options["hypotheses"] == 3
-    assert (lifter.steps, lifter.hypotheses, lifter.mode) == (2, 3, "causal")
+    assert (lifter.steps, lifter.hypotheses, lifter.mode) == (2, 3, "causal") and lifter.uses_diffusion
+    assert w.controls.steps.isEnabled() and w.controls.hypotheses.isEnabled()
     assert not w.errors, w.errors
 
 
