@@ -11,8 +11,7 @@ What changes (all exact algebra, only float rounding differs):
   `addmm`, its bias is folded into the next linear map.
 - The residual (x + r)/√2 is an in-place `addmm_`; residual biases and step embeddings become one (T, blocks, C)
   table looked up by t.
-- The skip outputs of all blocks are kept side by side and reduced by one (N, blocks·C) × (blocks·C, C) matmul with
-  the first output projection folded in.
+- The skip outputs are accumulated in place, with the first output projection folded into each block's skip map.
 - The conditioning's share of the input projection is computed once per window (`prepare`), not at every step.
 
 `FastDiffusion(model)` wraps a DiffHPEWrapper or DiffHPE2D and offers `condition`, `prepare` and `predict_noise`
@@ -157,8 +156,10 @@ class FastDenoiser(nn.Module):
             w1 = den.output_proj1.weight.t()  # (C, C)
             scale = 1.0 / math.sqrt(self.num_blocks)
             self.register_buffer(
-                "w_skip", (torch.cat(w_skip, 0) @ w1 * scale).contiguous(), persistent=False
-            )  # (B·C, C)
+                "w_skip",
+                (torch.cat(w_skip, 0) @ w1 * scale).view(self.num_blocks, c, c).contiguous(),
+                persistent=False,
+            )  # (B, C, C)
             self.register_buffer("b_skip", b_skip_sum @ w1 * scale + den.output_proj1.bias, persistent=False)
             self.register_buffer("w_out", den.output_proj2.weight.t().contiguous(), persistent=False)
             self.register_buffer("b_out", den.output_proj2.bias.clone(), persistent=False)
@@ -185,13 +186,12 @@ class FastDenoiser(nn.Module):
             torch.matmul(xo, self.w_x).add_(cond.permute(2, 1, 0, 3))
         ).contiguous()  # (J, L, N, C)
         steps = self.step_table[t]  # (N, B, C)
-        # Eager mode writes into preallocated buffers (out=); torch.compile cannot trace out= into strided views,
-        # so when compiling the same values are built functionally and inductor places them.
+        # Eager mode writes into a preallocated buffer (out=); torch.compile cannot trace out= into a strided view,
+        # so when compiling the same values are built functionally.
         compiling = torch.compiler.is_compiling()
         # y buffer with a row of ones at time index L: the time conv's bias column.
         y = torch.ones(j, l + 1, n, c, dtype=x.dtype, device=x.device)
-        gated = None if compiling else torch.empty(j * m, nb * c, dtype=x.dtype, device=x.device)
-        gates = []
+        skip = self.b_skip.expand(j * m, c).clone()  # Σ_b gate_b @ W_skip_b accumulates here
         h2 = h.view(j * m, c)
         for b in range(nb):
             if compiling:
@@ -219,18 +219,12 @@ class FastDenoiser(nn.Module):
             for kk in range(1, k):
                 fg.addcmul_(f[:, kk], g[kk])
             v = u.addmm_(fg.view(j * m, ci), self.w_nlout[b])  # (J·M, C); u is not needed any more
-            # gated activation sigmoid(a)·tanh(b) = s_a - 2·s_a·sigmoid(-2b); the skip is reduced after the loop
+            # gated activation sigmoid(a)·tanh(b) = s_a - 2·s_a·sigmoid(-2b), then residual and skip
             mid = torch.addmm(self.b_mid[b], v, self.w_mid[b]).sigmoid_()
-            if compiling:
-                gate = torch.addcmul(mid[:, :c], mid[:, :c], mid[:, c:], value=-2.0)
-                gates.append(gate)
-            else:
-                gate = gated[:, b * c : (b + 1) * c]
-                torch.addcmul(mid[:, :c], mid[:, :c], mid[:, c:], value=-2.0, out=gate)
+            gate = torch.addcmul(mid[:, :c], mid[:, :c], mid[:, c:], value=-2.0)  # (J·M, C) contiguous
             h2.addmm_(gate, self.w_res[b], beta=1.0 / math.sqrt(2.0))
-        if compiling:
-            gated = torch.cat(gates, dim=1)
-        s = torch.addmm(self.b_skip, gated, self.w_skip).relu_()
+            skip.addmm_(gate, self.w_skip[b])
+        s = skip.relu_()
         out = torch.addmm(self.b_out, s, self.w_out).view(j, l, n, 3)
         return out[self.restore].permute(2, 1, 0, 3)
 

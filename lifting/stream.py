@@ -49,9 +49,10 @@ from lifting.models.diffhpe import DiffHPE2D, DiffHPEWrapper
 from lifting.models.mixste import MixSTE
 
 MODES = ("causal", "centred")
-# Defaults chosen from measurements on a 2-core CPU (see `diffhpe bench` and the README): with the paper-profile
-# Wrapper, k = 5 DDIM steps × H = 5 hypotheses per window, a window every 9 frames keeps the amortised cost near
-# the detector's and the latency at most 8 frames in causal mode.
+# Defaults: the paper's H = 5 hypotheses averaged, 5 DDIM steps instead of the 50-step DDPM loop, a window every
+# 9 frames in causal mode (latency at most 8 frames). Cost: MixSTE 0.48 GFLOP per window plus 0.58 GFLOP per
+# hypothesis and step (paper profile), so k = 5, H = 5 is 15 GFLOP per window; on a 2-core CPU that is ~40 ms per
+# frame at stride 9 (`diffhpe bench`): for live use there, lower k·H (README lists measured settings).
 DEFAULT_MODE = "causal"
 DEFAULT_STRIDE = 9
 DEFAULT_STEPS = 5
@@ -152,7 +153,19 @@ class _Acc:
 
 
 class StreamingLifter:
-    """Lifts a stream of 2D keypoints (one Keypoints2D or None per frame) to 3D, online or offline."""
+    """Lifts a stream of 2D keypoints (one Keypoints2D or None per frame) to 3D, online or offline.
+
+    model: a MixSTE, DiffHPEWrapper or DiffHPE2D (eval mode is set); config: its checkpoint config (optional).
+    mode: 'causal' (a frame's result needs no future frames) or 'centred' (waits 13 frames of context).
+    stride: a window every `stride` frames (1..27 causal, 1..14 centred); overlapping results are averaged.
+    steps, sampler: reverse-diffusion steps per window and sampler ('ddim', 'dpmsolver', 'ddpm').
+    hypotheses: samples averaged per window (their spread is `std`).
+    conf_threshold: 2D joints below it are treated as hidden (zeroed, as in occlusion training).
+    seed: sampling seed (with the window's end frame it seeds each window). fov: camera field of view in degrees
+    across the longer image side, for the root position. fast: the fast inference path (same results, allclose
+    1e-5); compile: also torch.compile it (falls back to eager if compiling fails)."""
+
+    OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "conf_threshold", "seed", "fov")
 
     def __init__(
         self,
@@ -178,29 +191,27 @@ class StreamingLifter:
         self.device = resolve_device(str(device))
         self.model = model.to(self.device).eval()
         self.num_joints = 17
+        self.info: dict = {}
+        self.checkpoint: Path | None = None
         self.fast = bool(fast)
         self._fast_model = None
         if self.kind != "mixste" and self.fast:
             from lifting.fast_inference import FastDiffusion
 
             self._fast_model = FastDiffusion(self.model, compile=compile).to(self.device).eval()
-        self.mode, self.stride, self.steps, self.hypotheses = DEFAULT_MODE, DEFAULT_STRIDE, DEFAULT_STEPS, 1
-        self.sampler, self.conf_threshold, self.seed, self.fov = (
-            DEFAULT_SAMPLER,
-            DEFAULT_CONF_THRESHOLD,
-            0,
-            fov,
-        )
-        self._set(
-            mode=mode,
-            stride=stride,
-            steps=steps,
-            hypotheses=hypotheses,
-            sampler=sampler,
-            conf_threshold=conf_threshold,
-            seed=seed,
-            fov=fov,
-        )
+        opts = {
+            "mode": mode,
+            "stride": stride,
+            "steps": steps,
+            "hypotheses": hypotheses,
+            "sampler": sampler,
+            "conf_threshold": conf_threshold,
+            "seed": seed,
+            "fov": fov,
+        }
+        for k, v in opts.items():  # placeholders, validated by _set
+            setattr(self, k, v)
+        self._set(**opts)
         self.reset()
 
     @classmethod
@@ -216,8 +227,6 @@ class StreamingLifter:
         return lifter
 
     # --- options ---------------------------------------------------------------------------------------------
-    OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "conf_threshold", "seed", "fov")
-
     @property
     def lookahead(self) -> int:
         """Frames of future context a frame waits for: 0 (causal) or window // 2 (centred)."""

@@ -58,7 +58,12 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--repeats", type=int, default=5, help="timed repeats per configuration (after one warm-up)"
     )
-    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: as diffhpe lift, CPU cores - 1)",
+    )
     p.add_argument("--compile", action="store_true", help="also time torch.compile of the fast denoiser")
     p.add_argument("--quick", action="store_true", help="k in {1,5}, H=5 only, 2 repeats, 60 frames")
     p.add_argument(
@@ -441,8 +446,8 @@ def run(args) -> int:
     from lifting.stream import DEFAULT_MODE, DEFAULT_STRIDE, StreamingLifter
     from lifting.weights import resolve_device
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    # as `diffhpe lift` does: one core is left to the detector thread
+    torch.set_num_threads(args.threads if args.threads else max(1, (os.cpu_count() or 2) - 1))
     device = resolve_device(args.device)
     repeats = 2 if args.quick else args.repeats
     frames = min(args.frames, 60) if args.quick else args.frames
