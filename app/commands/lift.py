@@ -331,8 +331,15 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
     print(
         f"lifted {n} frames ({seen} with a person) in {st.wall_s:.1f} s = {n / st.wall_s:.1f} fps end to end; "
         f"detector {detector_ms:.1f} ms/frame, lifter {1000 * st.lift_s / n:.1f} ms/frame "
-        f"({lifter.mode}, stride {lifter.stride}, k={lifter.steps}, H={lifter.hypotheses}); "
+        f"({_describe(lifter)}); "
         f"wrote {', '.join(str(p) for p in written)}",
         file=sys.stderr,
     )
     return 0
+
+
+def _describe(lifter) -> str:
+    what = f"{lifter.kind}, {lifter.mode}, stride {lifter.stride}"
+    if lifter.uses_diffusion:
+        what += f", {lifter.sampler} k={lifter.steps}, H={lifter.hypotheses}"
+    return what + f", latency <= {lifter.max_latency_frames} frames"

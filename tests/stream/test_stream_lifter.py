@@ -226,3 +226,16 @@ def test_default_checkpoint_rule(tmp_path):
 def test_empty_sequence(tiny_wrapper):
     lifter = StreamingLifter(tiny_wrapper, device="cpu")
     assert lifter.lift_sequence([]) == [] and lifter.flush() == []
+
+
+def test_bench_accuracy_and_robustness_helpers(tiny_wrapper):
+    from app.commands.bench import ACCURACY_SETTINGS, accuracy_table, robustness
+
+    kps = keypoints_sequence(30)
+    gt = np.random.default_rng(0).normal(0, 0.2, (30, 17, 3))
+    rows = accuracy_table(tiny_wrapper, model_config("wrapper", "tiny"), "cpu", [(kps, gt)])
+    assert [r["setting"] for r in rows] == [label for label, _ in ACCURACY_SETTINGS]
+    assert rows[0]["diff_to_reference_mm"] == 0 and all(r["mpjpe"] > 0 for r in rows)
+    lifter = StreamingLifter(tiny_wrapper, steps=2, hypotheses=2, device="cpu")
+    r = robustness(lifter, kps, start=10)
+    assert r["frames"] == [10, 20] and r["mean_mm_hidden_joints"] > 0
