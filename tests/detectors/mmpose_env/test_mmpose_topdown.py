@@ -30,6 +30,7 @@ def test_random_weights_give_17_keypoints_per_real_frame(frames, config):
     det = random_detector(config=config, boxes="frame")
     try:
         assert isinstance(det, Detector) and det.name == "mmpose" and det.box_source == "frame"
+        assert det.model.cfg.model.test_cfg.flip_test is False  # one forward pass per frame by default
         h, w = frames[0].shape[:2]
         for frame in frames:
             kp = det.detect(frame)
