@@ -224,14 +224,14 @@ def held_out_sequences(mocap_dir, sequences: int, frames: int, seed: int = 0) ->
     import numpy as np
 
     from lifting.data.camera import image_coordinates
-    from lifting.data.mocap_windows import TEST_NOISE, build_mocap_dataset, split_subjects
+    from lifting.data.mocap_dataset import build_mocap_dataset, subjects_to_test
+    from lifting.data.noise2d import DetectorNoise
     from lifting.data.windows import dataset_pairs
     from lifting.keypoints import Keypoints2D
 
-    _, test_subjects = split_subjects(mocap_dir)
-    if not test_subjects:
-        raise UserError(f"{mocap_dir}: no held-out subject in this folder")
-    ds = build_mocap_dataset(mocap_dir, test_subjects, 1, seed + 1, augment=False, noise=TEST_NOISE)
+    test_subjects, _ = subjects_to_test(mocap_dir)
+    # Jitter, outliers and left/right swaps of a detector; no dropped joints (every joint is given).
+    ds = build_mocap_dataset(mocap_dir, 1, seed + 1, noise=DetectorNoise(dropout_p=0.0), subjects=test_subjects)
     x2d, x3d, _, _, sizes = dataset_pairs(ds, test_subjects)
     out = []
     for a2, a3, size in zip(x2d, x3d, sizes):

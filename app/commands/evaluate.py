@@ -24,6 +24,11 @@ def add_parser(sub) -> None:
     data.add_argument("--h36m-2d", metavar="NPZ", help="VideoPose3D 2D file (CPN or ground truth)")
     data.add_argument("--mocap", metavar="DIR", help="converted motion capture clips (diffhpe data mocap)")
     data.add_argument("--cameras", type=int, default=4, help="virtual cameras per held-out mocap clip")
+    data.add_argument(
+        "--subjects", nargs="+", metavar="ID",
+        help="mocap subjects to test on (default: the held-out subjects 06 and 13 when the folder has them, "
+        "else every subject in the folder)",
+    )  # fmt: skip
     p.add_argument(
         "--model", action="append", default=[], metavar="[NAME=]CKPT",
         help="checkpoint to evaluate (repeatable); NAME labels its row",
@@ -66,7 +71,7 @@ def run(args) -> int:
         raise UserError("--steps must be between 1 and 50")
     device = str(resolve_device(args.device))
     windows, description = build_test_windows(
-        h36m_3d=args.h36m_3d, h36m_2d=args.h36m_2d, mocap=args.mocap, cameras=args.cameras,
+        h36m_3d=args.h36m_3d, h36m_2d=args.h36m_2d, mocap=args.mocap, cameras=args.cameras, subjects=args.subjects,
         max_windows=args.max_windows, seed=args.seed,
     )
     opts = SamplingOptions(args.sampler, args.steps, args.hypotheses, args.seed)

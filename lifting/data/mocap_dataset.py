@@ -21,12 +21,11 @@ from lifting.errors import UserError
 from lifting.skeleton import JOINT_INDEX, flip_pose, segment_lengths
 
 # Held out for our own evaluation (whole subjects; a CMU subject's iClone clips are the same person, so they
-# share the subject id and the split). 05: walking and five ballet clips (pirouettes, arabesques, jete);
-# 13: forward jumps, jumps, and jumping up to grab / reaching / tiptoeing. About 5,000 of the 23,600 frames
-# at 50 fps. Training keeps every kind of motion: walking (02 03 06 10 12 131), running (02 09), jumps
-# (02 14 16), reaching (14), playground climbing (01), punching / swordplay / washing (02), basketball (06),
-# salsa (60 61).
-TEST_SUBJECTS: tuple[str, ...] = ("05", "13")
+# share the subject id and the split), the split of the shipped weights: 06 (walking, basketball dribbling
+# and shooting) and 13 (forward jumps, jumps, jumping up to grab / reaching / tiptoeing). Training keeps every
+# kind of motion: walking (02 03 05 10 12 131), running (02 09), jumps (02 14 16), reaching (14), ballet (05),
+# playground climbing (01), punching / swordplay / washing (02), salsa (60 61).
+TEST_SUBJECTS: tuple[str, ...] = ("06", "13")
 FPS = 50.0
 DEFAULT_NOISE = DetectorNoise()  # the detector-like 2D corruption (noise2d defaults)
 
@@ -213,13 +212,33 @@ def build_mocap_training_data(
     return train, val, desc
 
 
+def subjects_to_test(mocap: str | Path, subjects: list[str] | None = None) -> tuple[list[str], str]:
+    """The subjects to test on: `subjects` if given; else the held-out TEST_SUBJECTS found in the folder; a
+    folder without any of them (e.g. new subjects converted by a user) is tested on all its subjects."""
+    present = sorted({c.subject for c in load_clips(mocap)})
+    if subjects:
+        missing = [s for s in subjects if s not in present]
+        if missing:
+            raise UserError(f"{mocap}: no clips of subject {' '.join(missing)}; found {' '.join(present)}")
+        return list(subjects), "subjects " + " ".join(subjects)
+    held_out = [s for s in present if s in TEST_SUBJECTS]
+    if held_out:
+        return held_out, "held-out subjects " + " ".join(held_out)
+    return present, "all subjects " + " ".join(present) + " (none of them seen in training)"
+
+
 def build_mocap_test_windows(
-    mocap: str | Path, cameras: int = 4, max_windows: int | None = None, seed: int = 0
+    mocap: str | Path,
+    cameras: int = 4,
+    max_windows: int | None = None,
+    seed: int = 0,
+    subjects: list[str] | None = None,
 ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], str]:
-    """Non-overlapping test windows per clip of the held-out subjects, 2D with fixed detector-like noise."""
+    """Non-overlapping test windows per clip of the test subjects (`subjects_to_test`), 2D with fixed
+    detector-like noise."""
     from lifting.data.windows import windows_by_action
 
-    _, test_subjects = _subjects_in(mocap)
+    test_subjects, which = subjects_to_test(mocap, subjects)
     dataset = build_mocap_dataset(mocap, cameras, seed, noise=DEFAULT_NOISE, subjects=test_subjects)
-    desc = f"CMU mocap ({mocap}), held-out subjects {' '.join(test_subjects)}, {cameras} virtual cameras per clip"
+    desc = f"CMU mocap ({mocap}), {which}, {cameras} virtual cameras per clip"
     return windows_by_action(dataset, test_subjects, max_windows=max_windows), desc

@@ -57,7 +57,7 @@ def build_training_data(
             train.index = train.index[np.sort(keep)]
         desc = f"Human3.6M ({h36m_2d}), train {' '.join(train_subjects)}, test {' '.join(test_subjects)}"
         return train, test, desc
-    from lifting.data.mocap_windows import build_mocap_training_data
+    from lifting.data.mocap_dataset import build_mocap_training_data
 
     return build_mocap_training_data(
         mocap, occlusion=occlusion, flip=flip, stride=stride, train_fraction=train_fraction, cameras=cameras, seed=seed
@@ -65,23 +65,30 @@ def build_training_data(
 
 
 def build_test_windows(
-    h36m_3d=None, h36m_2d=None, mocap=None, cameras: int = 4, max_windows: int | None = None, seed: int = 0
+    h36m_3d=None,
+    h36m_2d=None,
+    mocap=None,
+    cameras: int = 4,
+    max_windows: int | None = None,
+    seed: int = 0,
+    subjects: list[str] | None = None,
 ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], str]:
-    """Test windows per action (non-overlapping, 27 frames) and a description of the data."""
+    """Test windows per action (non-overlapping, 27 frames) and a description of the data. `subjects`
+    (mocap only) overrides the held-out subjects."""
     source = _check_one_source(h36m_3d, h36m_2d, mocap)
     if source == "h36m":
         from lifting.data.h36m import TEST_SUBJECTS, load_h36m
 
         dataset = load_h36m(h36m_3d, h36m_2d)
-        subjects = [s for s in TEST_SUBJECTS if s in dataset.subjects]
-        if not subjects:
+        present = [s for s in TEST_SUBJECTS if s in dataset.subjects]
+        if not present:
             raise UserError(f"{h36m_3d}: no test subject ({' '.join(TEST_SUBJECTS)}) in the file")
-        return windows_by_action(dataset, subjects, max_windows=max_windows), (
-            f"Human3.6M ({h36m_2d}), test subjects {' '.join(subjects)}"
+        return windows_by_action(dataset, present, max_windows=max_windows), (
+            f"Human3.6M ({h36m_2d}), test subjects {' '.join(present)}"
         )
-    from lifting.data.mocap_windows import build_mocap_test_windows
+    from lifting.data.mocap_dataset import build_mocap_test_windows
 
-    return build_mocap_test_windows(mocap, cameras=cameras, max_windows=max_windows, seed=seed)
+    return build_mocap_test_windows(mocap, cameras=cameras, max_windows=max_windows, seed=seed, subjects=subjects)
 
 
 __all__ = ["build_training_data", "build_test_windows", "DetectorNoise"]

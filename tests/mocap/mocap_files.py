@@ -13,7 +13,7 @@ FLAVOUR_FILES = {
     "daz43_scaled": "mocap_extra/cmu_salsa_beemsoft/public/shared/bvh/61/61_10_scaled.bvh",  # 1197 at 120 Hz
 }
 
-# Clips for dataset tests: held-out subjects 05 and 13, training subjects 09, 16, 06.
+# Clips for dataset tests: held-out subjects 06 and 13, training subjects 05, 09, 16.
 DATASET_FILES = (
     "cmu_mocap/05/05_01.bvh",
     "cmu_mocap/13/13_40.bvh",

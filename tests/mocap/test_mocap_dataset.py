@@ -14,6 +14,7 @@ from lifting.data.mocap_dataset import (
     build_mocap_training_data,
     select_fraction,
     split_subjects,
+    subjects_to_test,
 )
 from lifting.data.noise2d import DetectorNoise
 from lifting.errors import UserError
@@ -95,21 +96,21 @@ def test_select_fraction(clip_dir):
     with pytest.raises(UserError):
         select_fraction(clips, 0.0)
     ds = build_mocap_dataset(
-        clip_dir, cameras_per_clip=1, noise=None, fraction=0.3, subjects=["09", "16", "06"]
+        clip_dir, cameras_per_clip=1, noise=None, fraction=0.3, subjects=["09", "16", "05"]
     )
     frames = sum(s.num_frames for _, _, s in ds.sequences())
-    train_total = sum(c.num_frames for c in clips if c.subject in ("09", "16", "06"))
+    train_total = sum(c.num_frames for c in clips if c.subject in ("09", "16", "05"))
     assert abs(frames - round(0.3 * train_total)) <= 1
 
 
 def test_training_and_test_windows_hold_out_subjects(clip_dir):
     train, val, desc = build_mocap_training_data(clip_dir, stride=9, cameras=2, seed=0)
-    assert set(train.subjects) == {"06", "09", "16"} and set(val.subjects) == set(TEST_SUBJECTS)
+    assert set(train.subjects) == {"05", "09", "16"} and set(val.subjects) == set(TEST_SUBJECTS)
     item = train[0]
     assert tuple(item["x2d"].shape) == (27, 17, 2) and tuple(item["x3d"].shape) == (27, 17, 3)
-    assert "05 13" in desc
+    assert "test 06 13" in desc
     windows, _ = build_mocap_test_windows(clip_dir, cameras=2)
-    assert set(windows) == {"05_01", "13_40"}
+    assert set(windows) == {"06_08", "13_40"}
     x2d, x3d = windows["13_40"]
     assert x2d.shape[1:] == (27, 17, 2) and x3d.shape[1:] == (27, 17, 3)
     np.testing.assert_allclose(x3d[:, :, 0], 0.0)
@@ -120,3 +121,19 @@ def test_missing_subject_and_folder_are_user_errors(clip_dir, tmp_path):
         build_mocap_dataset(clip_dir, subjects=["77"])
     with pytest.raises(UserError, match="no such folder"):
         build_mocap_dataset(tmp_path / "nothing")
+
+
+def test_test_subjects_default_explicit_and_unseen_folder(clip_dir, tmp_path):
+    assert subjects_to_test(clip_dir)[0] == ["06", "13"]
+    assert subjects_to_test(clip_dir, ["09"])[0] == ["09"]
+    with pytest.raises(UserError, match="no clips of subject 77"):
+        subjects_to_test(clip_dir, ["77"])
+    # A folder of subjects never seen in training (none of the held-out ids): every subject is tested.
+    unseen = tmp_path / "unseen"
+    unseen.mkdir()
+    for name in ("09_03.npz", "16_01.npz"):
+        (unseen / name).symlink_to(clip_dir / name)
+    subjects, which = subjects_to_test(unseen)
+    assert subjects == ["09", "16"] and "all subjects" in which
+    windows, desc = build_mocap_test_windows(unseen, cameras=1)
+    assert set(windows) == {"09_03", "16_01"} and "all subjects 09 16" in desc
