@@ -23,6 +23,7 @@ class SamplingOptions:
     hypotheses: int = 5
     seed: int = 0
     batch_size: int = 64
+    fast: bool = True  # sample with lifting.fast_inference (same samples as the reference modules, allclose 1e-5)
 
 
 @torch.no_grad()
@@ -32,6 +33,11 @@ def predict_windows(
     """x2d (N, L, J, 2) normalised -> {'pose': (N, L, J, 3), 'mixste': (N, L, J, 3) or None,
     'std': (N, L, J), 'ms_per_window': float}."""
     gen = torch.Generator().manual_seed(opts.seed)
+    sampler_model = model
+    if kind != "mixste" and opts.fast:
+        from lifting.fast_inference import FastDiffusion
+
+        sampler_model = FastDiffusion(model).to(device).eval()
     poses, mixste_poses, stds = [], [], []
     start = time.perf_counter()
     for i in range(0, len(x2d), opts.batch_size):
@@ -42,7 +48,11 @@ def predict_windows(
             stds.append(np.zeros(pose.shape[:-1], dtype=np.float32))
             continue
         cond = model.condition(batch)
-        samples = diffusion.sample(model, cond, opts.hypotheses, opts.steps, opts.sampler, generator=gen)
+        prepared = sampler_model.prepare(cond) if sampler_model is not model else cond
+        samples = diffusion.sample(
+            sampler_model, prepared, opts.hypotheses, opts.steps, opts.sampler, generator=gen,
+            shape=(*batch.shape[1:3], 3),
+        )  # fmt: skip
         mean, std = diffusion.summarise_hypotheses(samples)
         poses.append(mean.cpu().numpy())
         stds.append(std.cpu().numpy())

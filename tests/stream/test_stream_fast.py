@@ -81,3 +81,18 @@ def test_compile_failure_falls_back_to_eager(monkeypatch):
             out = fast.predict_noise(x_t, cond, t)
         torch.testing.assert_close(out, eager.predict_noise(x_t, cond, t))
     assert "no C++ compiler" in fast.compile_error
+
+
+@pytest.mark.parametrize("kind", ["wrapper", "diffhpe2d"])
+def test_evaluation_fast_path_gives_the_reference_poses(kind):
+    import numpy as np
+
+    from lifting.evaluate import SamplingOptions, predict_windows
+
+    model = perturbed(kind, "tiny", seed=5)
+    x2d = np.random.default_rng(0).uniform(-1, 1, (3, 27, 17, 2)).astype(np.float32)
+    ref = predict_windows(model, kind, x2d, SamplingOptions("ddim", 3, 2, seed=1, fast=False))
+    out = predict_windows(model, kind, x2d, SamplingOptions("ddim", 3, 2, seed=1, fast=True))
+    assert out["pose"].shape == (3, 27, 17, 3) and np.abs(ref["pose"]).max() > 1e-2
+    np.testing.assert_allclose(out["pose"], ref["pose"], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(out["std"], ref["std"], rtol=1e-4, atol=1e-5)
