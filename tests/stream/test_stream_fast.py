@@ -44,7 +44,10 @@ def test_samples_match_the_reference_sampler(sampler, steps):
         g = torch.Generator().manual_seed(9)
         noise = torch.randn((5, 27, 17, 3), generator=g)[None]  # what `sample` draws first from the same seed
         out = sample_windows(fast, fast.prepare(cond), noise, steps, sampler, [g])
-    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+    # An untrained denoiser sampled in 3 steps gives |x_0| up to ~100, so float32 round-off is judged
+    # against that scale (1e-6 of it), not element by element.
+    scale = ref.abs().max().clamp(min=1.0)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-6 * float(scale))
 
 
 def test_windows_do_not_depend_on_batching():
@@ -58,7 +61,8 @@ def test_windows_do_not_depend_on_batching():
         single = torch.cat(
             [sample_windows(fast, cond[i : i + 1], noise[i : i + 1], 3, "ddim") for i in range(3)]
         )
-    torch.testing.assert_close(batched, single, rtol=1e-5, atol=1e-5)
+    scale = single.abs().max().clamp(min=1.0)  # float32 round-off judged against the output scale
+    torch.testing.assert_close(batched, single, rtol=1e-5, atol=1e-6 * float(scale))
 
 
 def test_compile_failure_falls_back_to_eager(monkeypatch):

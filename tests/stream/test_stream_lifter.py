@@ -173,8 +173,9 @@ def test_fast_inference_matches_reference_in_the_lifter():
     fast = lift_sequence(model, kps, fast=True, **opts)
     ref = lift_sequence(model, kps, fast=False, **opts)
     for a, b in zip(fast, ref):
-        np.testing.assert_allclose(a.pose, b.pose, rtol=1e-5, atol=1e-5)
-        np.testing.assert_allclose(a.std, b.std, rtol=1e-5, atol=1e-5)
+        atol = 1e-6 * max(1.0, float(np.abs(b.pose).max()))  # float32 round-off against the pose scale
+        np.testing.assert_allclose(a.pose, b.pose, rtol=1e-5, atol=atol)
+        np.testing.assert_allclose(a.std, b.std, rtol=1e-5, atol=atol)
         np.testing.assert_allclose(a.mixste_pose, b.mixste_pose, rtol=1e-5, atol=1e-6)
 
 
