@@ -133,3 +133,26 @@ def test_help_documents_every_option():
         assert proc.returncode == 0
         for option in ("--h36m-3d", "--h36m-2d", "--mocap", "--device"):
             assert option in proc.stdout
+
+
+def test_bundled_configs_inherit_the_table1_settings():
+    from lifting.config import PROFILES
+    from lifting.train.runner import CONFIG_DIR
+
+    names = sorted(p.stem for p in CONFIG_DIR.glob("*.py") if not p.stem.startswith("_"))
+    assert len(names) >= 12
+    for name in names:
+        cfg = load_train_config(name)
+        assert cfg.name == name and cfg.model["profile"] in PROFILES
+        assert cfg.weight_decay == 1e-6 and cfg.plateau["factor"] == 0.5  # Table 1: divide by 2 on a plateau
+        for key in ("batch_size", "lr", "dropout", "epochs"):
+            assert cfg[key] > 0, (name, key)
+    wrapper, occ = load_train_config("wrapper_paper_cmu_cpu"), load_train_config("wrapper_occ_paper_cmu_cpu")
+    assert occ.occlusion == "mixed" and wrapper.occlusion == "none"
+    assert {k: v for k, v in occ.to_dict().items() if k not in ("name", "occlusion")} == {
+        k: v for k, v in wrapper.to_dict().items() if k not in ("name", "occlusion")
+    }
+    assert load_train_config("wrapper_paper").plateau["patience"] == 50
+    assert load_train_config("wrapper_paper_cmu_cpu").plateau["patience"] == 0
+    assert load_train_config("wrapper_mixste512").model == {"kind": "wrapper", "profile": "mixste512"}
+    assert load_train_config("diffhpe2d_paper_cmu_cpu").model["kind"] == "diffhpe2d"

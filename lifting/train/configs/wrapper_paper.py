@@ -1,15 +1,9 @@
-# DiffHPE-Wrapper on a frozen MixSTE (give its checkpoint with --conditioner) — profile 'paper' (MixSTE 64 channels, 16x64 denoiser)
-# Paper Table 1: Adam (0.9, 0.999), weight decay 1e-6, plateau LR scheduler (factor 2, patience 50).
+# DiffHPE-Wrapper on a frozen MixSTE (give its checkpoint with --conditioner) — profile 'paper' (MixSTE 64
+# channels, 16x64 denoiser), Table 1.
+_base_ = ["_paper_table1.py"]
 name = "wrapper_paper"
 model = dict(kind="wrapper", profile="paper")
 batch_size = 200
 lr = 2.7e-4
-weight_decay = 1e-6
 dropout = 0.27
 epochs = 1000
-plateau = dict(factor=0.5, patience=50)
-val_interval = 1
-flip = True
-occlusion = "none"
-conditioner = None
-val_sampling = dict(sampler="ddim", steps=5, hypotheses=1)
