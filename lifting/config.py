@@ -45,6 +45,7 @@ def model_config(kind: str, profile: str = "paper", window: int = WINDOW, **extr
     cfg["mixste"] = {**sizes["mixste"], "dropout": DROPOUT["mixste"], "drop_path": 0.1}
     if kind != "mixste":
         cfg["denoiser"] = {**sizes["denoiser"], "dropout": DROPOUT[kind]}
+        cfg["prediction"] = "epsilon"  # the paper's; "sample": the network predicts x0
     cfg.update(extra)
     return cfg
 
@@ -82,6 +83,7 @@ def build_model(cfg: dict) -> nn.Module:
         dropout=d.get("dropout", 0.27),
         num_joints=cfg["num_joints"],
     )
+    prediction = cfg.get("prediction", "epsilon")  # checkpoints from before the option predict ε
     if kind == "wrapper":
-        return DiffHPEWrapper(build_mixste(cfg), denoiser)
-    return DiffHPE2D(denoiser)
+        return DiffHPEWrapper(build_mixste(cfg), denoiser, prediction)
+    return DiffHPE2D(denoiser, prediction)

@@ -1,7 +1,9 @@
-"""Diffusion for pose lifting: the cosine schedule, the training loss (ε-prediction, L2) and sampling.
+"""Diffusion for pose lifting: the cosine schedule, the training loss (L2) and sampling.
 
-The model only predicts noise; diffusers' schedulers own the reverse steps, so DDPM (the paper's 50-step
-ancestral loop), DDIM and DPM-Solver are one argument apart. H hypotheses are sampled as one batch."""
+The network predicts ε (the paper's parametrisation, `prediction="epsilon"`) or the clean pose x0
+(`prediction="sample"`); either way the model answers `predict_noise`, so diffusers' schedulers own the reverse
+steps and DDPM (the paper's 50-step ancestral loop), DDIM and DPM-Solver are one argument apart. The loss is
+the L2 error of what the network predicts. H hypotheses are sampled as one batch."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import torch
 
 NUM_TRAIN_STEPS = 50
 SAMPLERS = ("ddpm", "ddim", "dpmsolver")
+PREDICTIONS = ("epsilon", "sample")  # what the network outputs: the noise ε or the clean pose x0
 
 
 class NoisePredictor(Protocol):
@@ -44,14 +47,22 @@ def q_sample(x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, abar: torch
     return a.sqrt() * x0 + (1 - a).sqrt() * noise
 
 
+def noise_from_x0(x_t: torch.Tensor, x0: torch.Tensor, t: torch.Tensor, abar: torch.Tensor) -> torch.Tensor:
+    """The ε that q_sample pairs with x0 at x_t: (x_t − √ᾱ_t x0) / √(1 − ᾱ_t); t (B,) indices into abar (T,)."""
+    a = abar.to(x_t.device)[t].view(-1, *([1] * (x_t.ndim - 1)))
+    return (x_t - a.sqrt() * x0) / (1 - a).sqrt()
+
+
 def diffusion_loss(
     model: NoisePredictor, x3d: torch.Tensor, cond: torch.Tensor, num_steps: int = NUM_TRAIN_STEPS
 ) -> torch.Tensor:
-    """The paper's training objective: ‖ε − ε_θ(x_t, cond, t)‖², t uniform, for a batch (B, L, J, 3)."""
+    """The L2 training objective, t uniform, for a batch (B, L, J, 3): the paper's ‖ε − ε_θ(x_t, cond, t)‖², or
+    ‖x0 − x0_θ(x_t, cond, t)‖² for a model that predicts the clean pose (`model.prediction == "sample"`)."""
     t = torch.randint(0, num_steps, (x3d.shape[0],), device=x3d.device)
     noise = torch.randn_like(x3d)
     x_t = q_sample(x3d, t, noise, alphas_cumprod(num_steps))
-    return torch.mean((noise - model.predict_noise(x_t, cond, t)) ** 2)
+    target = x3d if getattr(model, "prediction", "epsilon") == "sample" else noise
+    return torch.mean((target - model.network_output(x_t, cond, t)) ** 2)
 
 
 def make_scheduler(sampler: str, steps: int, num_train_steps: int = NUM_TRAIN_STEPS):

@@ -266,5 +266,5 @@ class FastDiffusion(nn.Module):
             else:
                 if self.compile_s == 0.0:
                     self.compile_s = time.perf_counter() - t0  # the first call compiles
-                return out
-        return self.denoiser(x_t, cond, t)
+                return self.model.to_noise(out, x_t, t)
+        return self.model.to_noise(self.denoiser(x_t, cond, t), x_t, t)

@@ -35,6 +35,11 @@ def add_parser(sub) -> None:
         help="occlusion pattern applied to the 2D inputs while training (default: the config's); 'mixed' draws "
         "one of the paper's patterns (or none) per window",
     )
+    p.add_argument(
+        "--prediction",
+        choices=["epsilon", "sample"],
+        help="what the diffusion network predicts: the noise (the paper's) or the clean pose x0 (default: the config's)",
+    )
     p.add_argument("--conditioner", metavar="CKPT", help="trained MixSTE checkpoint (required for the Wrapper)")
     p.add_argument("--work-dir", help="where logs and checkpoints go (default work_dirs/<config name>)")
     p.add_argument("--epochs", type=int, help="override the config's number of epochs")
@@ -70,6 +75,7 @@ def run(args) -> int:
             "resume": args.resume or None,
             "conditioner": args.conditioner,
             "occlusion": args.occlusion,
+            "prediction": args.prediction,
         },
     )
     if cfg.model["kind"] == "wrapper" and not cfg.get("conditioner"):

@@ -160,6 +160,7 @@ class GCNDenoiser(nn.Module):
     ):
         super().__init__()
         adj = skeleton_adjacency(num_joints)
+        self.num_steps = num_steps
         self.step_embedding = StepEmbedding(num_steps, emb_dim)
         self.input_proj = nn.Linear(in_channels, channels)
         nn.init.kaiming_normal_(self.input_proj.weight)
@@ -167,7 +168,7 @@ class GCNDenoiser(nn.Module):
         self.output_proj1 = nn.Linear(channels, channels)
         nn.init.kaiming_normal_(self.output_proj1.weight)
         self.output_proj2 = nn.Linear(channels, 3)
-        nn.init.zeros_(self.output_proj2.weight)  # the predictor starts by predicting zero noise
+        nn.init.zeros_(self.output_proj2.weight)  # the predictor starts by predicting zero (noise or pose)
         nn.init.zeros_(self.output_proj2.bias)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:

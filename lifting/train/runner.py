@@ -45,6 +45,8 @@ def build_runner(
     """cfg fields: model (kind, profile, ...), conditioner, batch_size, lr, weight_decay, epochs, val_interval,
     plateau (factor, patience), val_sampling, work_dir, seed, num_workers, resume, log_interval."""
     mcfg = model_config(cfg.model["kind"], cfg.model.get("profile", "paper"), **cfg.model.get("extra", {}))
+    if mcfg["kind"] != "mixste" and cfg.get("prediction"):
+        mcfg["prediction"] = cfg.prediction
     if cfg.get("dropout") is not None:
         (mcfg["mixste"] if mcfg["kind"] == "mixste" else mcfg["denoiser"])["dropout"] = cfg.dropout
     mcfg["training"] = {

@@ -17,9 +17,23 @@ class GaussianOracle:
     def condition(self, x2d):
         return x2d
 
+    prediction = "epsilon"
+
     def predict_noise(self, x_t, cond, t):
         a = self.abar[t].view(-1, *([1] * (x_t.ndim - 1))).to(x_t.dtype)
         return (1 - a).sqrt() * (x_t - a.sqrt() * MU) / (a * SIGMA**2 + 1 - a)
+
+    network_output = predict_noise
+
+
+class GaussianX0Oracle(GaussianOracle):
+    """The same optimum, parametrised as the clean pose: E[x0 | x_t]."""
+
+    prediction = "sample"
+
+    def network_output(self, x_t, cond, t):
+        a = self.abar[t].view(-1, *([1] * (x_t.ndim - 1))).to(x_t.dtype)
+        return MU + a.sqrt() * SIGMA**2 * (x_t - a.sqrt() * MU) / (a * SIGMA**2 + 1 - a)
 
 
 def test_cosine_schedule():
@@ -75,16 +89,40 @@ def test_sampling_is_seeded_and_hypotheses_differ():
     assert mean.shape == (2, 27, 17, 3) and std.shape == (2, 27, 17) and (std > 0).all()
 
 
-def test_training_loss_is_zero_for_the_oracle_with_point_mass_data():
-    """With σ → 0 the oracle's ε prediction is exact, so the L2 loss vanishes."""
+@pytest.mark.parametrize("oracle", [GaussianOracle, GaussianX0Oracle])
+def test_training_loss_is_zero_for_the_oracle_with_point_mass_data(oracle):
+    """With σ → 0 the oracle's ε (or x0) prediction is exact, so the L2 loss vanishes."""
     global SIGMA
     old, SIGMA = SIGMA, 0.0
     try:
         x0 = torch.full((4, 27, 17, 3), MU, dtype=torch.float64)
-        loss = diffusion.diffusion_loss(GaussianOracle(), x0, x0)
+        loss = diffusion.diffusion_loss(oracle(), x0, x0)
         assert loss.item() < 1e-12
     finally:
         SIGMA = old
+
+
+def test_x0_prediction_gives_the_optimal_noise():
+    """The x0 oracle turned into ε by `noise_from_x0` is the ε oracle, at every step."""
+    g = torch.Generator().manual_seed(0)
+    x_t = torch.randn(50, 27, 17, 3, generator=g, dtype=torch.float64)
+    t = torch.arange(50)
+    eps, x0_oracle = GaussianOracle(), GaussianX0Oracle()
+    via_x0 = diffusion.noise_from_x0(x_t, x0_oracle.network_output(x_t, None, t), t, x0_oracle.abar)
+    torch.testing.assert_close(via_x0, eps.predict_noise(x_t, None, t))
+
+
+def test_x0_model_predict_noise_inverts_q_sample():
+    """A model with prediction="sample" whose network returns the true x0 yields the true noise."""
+    from lifting.config import build_model, model_config
+
+    model = build_model(model_config("diffhpe2d", "tiny", prediction="sample")).eval()
+    g = torch.Generator().manual_seed(1)
+    x0, noise = torch.randn(5, 27, 17, 3, generator=g), torch.randn(5, 27, 17, 3, generator=g)
+    t = torch.tensor([0, 10, 25, 40, 49])
+    x_t = diffusion.q_sample(x0, t, noise, diffusion.alphas_cumprod())
+    model.network_output = lambda x, c, s: x0  # the perfect x0 network
+    torch.testing.assert_close(model.predict_noise(x_t, None, t), noise, rtol=1e-4, atol=1e-4)
 
 
 def test_bad_sampler_arguments():

@@ -6,4 +6,5 @@ val_interval = 1
 flip = True
 occlusion = "none"
 conditioner = None  # the Wrapper's frozen MixSTE checkpoint (--conditioner)
+prediction = "epsilon"  # diffusion models: the network predicts the noise (the paper's parametrisation)
 val_sampling = dict(sampler="ddim", steps=5, hypotheses=1)  # diffusion models' validation sampler
