@@ -193,7 +193,12 @@ class MMPoseTopDown:
         from mmdet.apis import inference_detector
         from mmpose.evaluation.functional import nms
 
-        pred = inference_detector(self.det_model, frame_bgr).pred_instances.cpu().numpy()
+        from mmengine.registry import DefaultScope
+
+        # mmpose's init_model leaves "mmpose" as the default registry scope, where mmdet's test pipeline
+        # (PackDetInputs, ...) is not registered: build and run it in mmdet's scope.
+        with DefaultScope.overwrite_default_scope("mmdet"):
+            pred = inference_detector(self.det_model, frame_bgr).pred_instances.cpu().numpy()
         keep = (pred.labels == 0) & (pred.scores > self.bbox_thr)  # COCO class 0: person
         dets = np.concatenate([pred.bboxes, pred.scores[:, None]], axis=1)[keep]  # (N, 5)
         if len(dets) == 0:
