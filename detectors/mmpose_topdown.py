@@ -191,9 +191,8 @@ class MMPoseTopDown:
 
     def _mmdet_boxes(self, frame_bgr: np.ndarray) -> np.ndarray:
         from mmdet.apis import inference_detector
-        from mmpose.evaluation.functional import nms
-
         from mmengine.registry import DefaultScope
+        from mmpose.evaluation.functional import nms
 
         # mmpose's init_model leaves "mmpose" as the default registry scope, where mmdet's test pipeline
         # (PackDetInputs, ...) is not registered: build and run it in mmdet's scope.

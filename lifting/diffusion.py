@@ -26,6 +26,12 @@ class NoisePredictor(Protocol):
     def predict_noise(self, x_t: torch.Tensor, cond: torch.Tensor, t: torch.Tensor) -> torch.Tensor: ...
 
 
+class TrainableNoisePredictor(NoisePredictor, Protocol):
+    prediction: str  # one of PREDICTIONS: what `network_output` is, ε or x0
+
+    def network_output(self, x_t: torch.Tensor, cond: torch.Tensor, t: torch.Tensor) -> torch.Tensor: ...
+
+
 def cosine_betas(num_steps: int = NUM_TRAIN_STEPS, s: float = 0.008, max_beta: float = 0.5) -> np.ndarray:
     """Nichol & Dhariwal's cosine schedule, β capped at 0.5 as in the paper's code: (T,)."""
 
@@ -41,27 +47,32 @@ def alphas_cumprod(num_steps: int = NUM_TRAIN_STEPS) -> torch.Tensor:
     return torch.from_numpy(np.cumprod(1 - cosine_betas(num_steps))).float()
 
 
+def _abar_at(abar: torch.Tensor, t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """ᾱ_t for t (B,) indices into abar (T,), shaped to broadcast over `like` (B, ...)."""
+    return abar.to(like.device)[t].view(-1, *([1] * (like.ndim - 1)))
+
+
 def q_sample(x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, abar: torch.Tensor) -> torch.Tensor:
     """x_t = √ᾱ_t x0 + √(1-ᾱ_t) ε, with t (B,) indices into abar (T,)."""
-    a = abar.to(x0.device)[t].view(-1, *([1] * (x0.ndim - 1)))
+    a = _abar_at(abar, t, x0)
     return a.sqrt() * x0 + (1 - a).sqrt() * noise
 
 
 def noise_from_x0(x_t: torch.Tensor, x0: torch.Tensor, t: torch.Tensor, abar: torch.Tensor) -> torch.Tensor:
     """The ε that q_sample pairs with x0 at x_t: (x_t − √ᾱ_t x0) / √(1 − ᾱ_t); t (B,) indices into abar (T,)."""
-    a = abar.to(x_t.device)[t].view(-1, *([1] * (x_t.ndim - 1)))
+    a = _abar_at(abar, t, x_t)
     return (x_t - a.sqrt() * x0) / (1 - a).sqrt()
 
 
 def diffusion_loss(
-    model: NoisePredictor, x3d: torch.Tensor, cond: torch.Tensor, num_steps: int = NUM_TRAIN_STEPS
+    model: TrainableNoisePredictor, x3d: torch.Tensor, cond: torch.Tensor, num_steps: int = NUM_TRAIN_STEPS
 ) -> torch.Tensor:
     """The L2 training objective, t uniform, for a batch (B, L, J, 3): the paper's ‖ε − ε_θ(x_t, cond, t)‖², or
     ‖x0 − x0_θ(x_t, cond, t)‖² for a model that predicts the clean pose (`model.prediction == "sample"`)."""
     t = torch.randint(0, num_steps, (x3d.shape[0],), device=x3d.device)
     noise = torch.randn_like(x3d)
     x_t = q_sample(x3d, t, noise, alphas_cumprod(num_steps))
-    target = x3d if getattr(model, "prediction", "epsilon") == "sample" else noise
+    target = x3d if model.prediction == "sample" else noise
     return torch.mean((target - model.network_output(x_t, cond, t)) ** 2)
 
 

@@ -13,20 +13,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 CONFIG = "mixste_tiny_cmu_cpu"
-BATCH = 64
 
 
 def iterations_per_epoch(log: Path) -> int:
     """The `[1][ 20/365]` counter of an mmengine log gives the iterations of one epoch."""
-    import re
-
     for line in log.read_text().splitlines():
         m = re.search(r"Epoch\(train\)\s+\[\d+\]\[\s*\d+/(\d+)\]", line)
         if m:
@@ -78,10 +77,13 @@ def main() -> int:
         rows.append(row)
     rows.sort(key=lambda r: r["fraction"])
 
+    from lifting.train.runner import load_train_config
+
+    batch = load_train_config(CONFIG).batch_size
     md = [
         "# Accuracy vs amount of training motion\n",
         (
-            f"MixSTE `tiny` profile (config `{CONFIG}`), about the same number of updates (batch {BATCH}) per run, "
+            f"MixSTE `tiny` profile (config `{CONFIG}`), about the same number of updates (batch {batch}) per run, "
             f"windows every {args.stride} frames; a fraction is a seeded random subset of the training subjects' "
             f"clips (full-data epoch: {full_epoch} iterations). Held-out subjects fixed; mm, from each run's "
             "validation (best.json).\n"
@@ -91,8 +93,8 @@ def main() -> int:
     ]
     for r in rows:
         md.append(
-            f"| {r['fraction']:g} | {r['epochs']} | {r['iterations']} | {r['mpjpe']:.1f} | {r.get('p_mpjpe', float('nan')):.1f} | "
-            f"{r.get('sym_gap', float('nan')):.1f} | {r.get('seg_std', float('nan')):.1f} | {r['seconds']:.0f} |"
+            f"| {r['fraction']:g} | {r['epochs']} | {r['iterations']} | {r['mpjpe']:.1f} | {r['p_mpjpe']:.1f} | "
+            f"{r['sym_gap']:.1f} | {r['seg_std']:.1f} | {r['seconds']:.0f} |"
         )
     (out / "report.md").write_text("\n".join(md) + "\n")
     (out / "report.json").write_text(json.dumps(rows, indent=2))
