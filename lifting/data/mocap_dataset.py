@@ -198,6 +198,8 @@ def build_mocap_training_data(
     train_ds = build_mocap_dataset(
         mocap, cameras, seed, noise=None, augment=augment, subjects=train_subjects, fraction=train_fraction
     )
+    # A fraction of the clips may leave a training subject without any: train on the subjects that kept some.
+    train_subjects = [s for s in train_subjects if train_ds.subjects.get(s)]
     test_ds = build_mocap_dataset(mocap, cameras, seed, noise=None, subjects=test_subjects)
     merged = PoseDataset({**train_ds.subjects, **test_ds.subjects}, fps=FPS, name=train_ds.name)
     train, val = make_window_datasets(

@@ -116,6 +116,13 @@ def test_training_and_test_windows_hold_out_subjects(clip_dir):
     np.testing.assert_allclose(x3d[:, :, 0], 0.0)
 
 
+def test_small_fraction_trains_on_the_subjects_that_kept_clips(clip_dir):
+    # 5 % of the frames is one or two clips: the other training subjects have none and are left out (no KeyError).
+    train, val, desc = build_mocap_training_data(clip_dir, stride=9, cameras=1, seed=0, train_fraction=0.05)
+    assert set(train.subjects) < {"05", "09", "16"}  # a strict subset
+    assert set(val.subjects) == set(TEST_SUBJECTS) and len(train) > 0 and "fraction 0.05" in desc
+
+
 def test_missing_subject_and_folder_are_user_errors(clip_dir, tmp_path):
     with pytest.raises(UserError, match="no clips of subject"):
         build_mocap_dataset(clip_dir, subjects=["77"])
