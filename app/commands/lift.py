@@ -50,7 +50,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--stride", type=int, help="a window every N frames, overlapping results averaged (default: 9)"
     )
-    p.add_argument("--steps", "-k", type=int, help="sampler steps per window (default: 5)")
+    p.add_argument("--steps", "-k", type=int, help="sampler steps per window (default: 1)")
     p.add_argument("--hypotheses", "-H", type=int, help="diffusion hypotheses averaged (default: 5)")
     p.add_argument(
         "--sampler", choices=["ddim", "dpmsolver", "ddpm"], help="reverse-diffusion sampler (default: ddim)"

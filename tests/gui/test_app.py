@@ -102,7 +102,7 @@ def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window
     assert lift.latency_frames >= 13  # centred: a frame waits for half a window of future frames
     lifted_before = lift.lifted
 
-    w.controls.steps.setValue(2)
+    w.controls.steps.setValue(3)
     w.controls.hypotheses.setValue(3)
     w.controls.mode.setCurrentText("causal")
     if w.finished_count:  # the file ended meanwhile: keep playing from the start
@@ -115,8 +115,8 @@ def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window
     )
     wait_for(qtbot, lambda: lift.latency_frames < 13, 60, "causal results (no look-ahead)")
     assert lift.lifter is lifter and w.capture is capture and lift.is_alive()  # no restart
-    assert lift.spec.options["steps"] == 2 and lift.spec.options["hypotheses"] == 3
-    assert (lifter.steps, lifter.hypotheses, lifter.mode) == (2, 3, "causal") and lifter.uses_diffusion
+    assert lift.spec.options["steps"] == 3 and lift.spec.options["hypotheses"] == 3
+    assert (lifter.steps, lifter.hypotheses, lifter.mode) == (3, 3, "causal") and lifter.uses_diffusion
     assert w.controls.steps.isEnabled() and w.controls.hypotheses.isEnabled()
     assert not w.errors, w.errors
 
