@@ -47,21 +47,26 @@ from lifting.errors import UserError
 from lifting.keypoints import Keypoints2D, LiftResult
 from lifting.models.diffhpe import DiffHPE2D, DiffHPEWrapper
 from lifting.models.mixste import MixSTE
+from lifting.stream_defaults import (  # the defaults, and why, live in a torch-free module the CLI reads
+    DEFAULT_CONF_THRESHOLD,
+    DEFAULT_HYPOTHESES,
+    DEFAULT_MODE,
+    DEFAULT_SAMPLER,
+    DEFAULT_STEPS,
+    DEFAULT_STRIDE,
+)
 
 MODES = ("causal", "centred")
-# Defaults: the paper's H = 5 hypotheses averaged, 1 DDIM step instead of the 50-step DDPM loop, a window every
-# 9 frames in causal mode (latency at most 8 frames). Cost: MixSTE 0.48 GFLOP per window plus 0.58 GFLOP per
-# hypothesis and step (paper profile), so k = 1, H = 5 is 3.4 GFLOP per window. k = 1 rather than 5: the shipped
-# weights predict x0 and are under-trained, so more steps drift further from the data (held-out streaming MPJPE of
-# the default Wrapper-occ, `diffhpe bench --accuracy`: k = 1 112.9, k = 2 126.2, k = 5 138.3 mm; its MixSTE 134.7),
-# and k = 1 is what fits a 2-core CPU's frame budget (reports/bench). Retrained weights may want more steps.
-DEFAULT_MODE = "causal"
-DEFAULT_STRIDE = 9
-DEFAULT_STEPS = 1
-DEFAULT_HYPOTHESES = 5
-DEFAULT_SAMPLER = "ddim"
-DEFAULT_CONF_THRESHOLD = 0.3
 OFFLINE_BATCH = 8  # windows per sampler call in lift_sequence
+# A standing person in a 1000 × 1000 image, H36M-17 order (pixels): the warm-up input.
+_STANDING_XY = np.array(
+    [
+        [500, 500], [470, 500], [470, 650], [470, 800], [530, 500], [530, 650], [530, 800], [500, 420], [500, 340],
+        [500, 310], [500, 270], [550, 350], [580, 430], [590, 500], [450, 350], [420, 430], [410, 500],
+    ],
+    dtype=np.float32,
+)  # fmt: skip
+_STANDING_BBOX = np.array([400, 260, 600, 810], np.float32)
 
 
 def model_kind(model: nn.Module) -> str:
@@ -348,6 +353,15 @@ class StreamingLifter:
             out += self._execute(ends, emit, computed, newest)
         self.reset()
         return out
+
+    def warm_up(self) -> float:
+        """Lift one window of a synthetic standing person and reset: the first calls of torch (and of a compiled
+        denoiser), the sampler's import and its scheduler are paid here, not by the first real frames. Returns the
+        seconds it took."""
+        t0 = time.perf_counter()
+        kp = Keypoints2D(_STANDING_XY, np.ones(self.num_joints, np.float32), _STANDING_BBOX, (1000, 1000))
+        self.lift_sequence([kp])  # starts from a reset and leaves the lifter reset
+        return time.perf_counter() - t0
 
     # --- the schedule ----------------------------------------------------------------------------------------
     # Planning (which windows, which frames become ready) depends only on frame counts and options, so offline

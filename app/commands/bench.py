@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from lifting.errors import UserError
+from lifting.stream_defaults import describe_defaults
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_VIDEOS = (
@@ -208,6 +209,7 @@ def _detector_and_end_to_end(video: Path, ckpt_model, cfg, device, frames: int, 
     with open_video(video) as reader:
         detector = make_detector("mediapipe", reader.first_frame)
         lifter = StreamingLifter(ckpt_model, cfg, device=device, **lift_options)
+        out["warm_up_s"] = lifter.warm_up()  # as diffhpe lift does before its stream
         st = lift_stream(reader, detector, lifter, max_frames=frames)
         detector.close()
     out["end_to_end_frames"] = st.frames
@@ -261,7 +263,7 @@ ACCURACY_SETTINGS = (  # (label, options); the first is the reference
         "paper sampler: centred, stride 9, DDPM k=50, H=5",
         {"mode": "centred", "stride": 9, "sampler": "ddpm", "steps": 50},
     ),
-    ("default: causal, stride 9, DDIM k=1, H=5", {}),
+    (f"default: {describe_defaults()}", {}),
     ("centred, stride 9, DDIM k=1, H=5", {"mode": "centred"}),
     ("causal, stride 1, DDIM k=1, H=5", {"stride": 1}),
     ("causal, stride 5", {"stride": 5}),

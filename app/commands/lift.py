@@ -12,6 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lifting.errors import UserError
+from lifting.stream_defaults import (
+    DEFAULT_CONF_THRESHOLD,
+    DEFAULT_HYPOTHESES,
+    DEFAULT_MODE,
+    DEFAULT_SAMPLER,
+    DEFAULT_STEPS,
+    DEFAULT_STRIDE,
+)
+from lifting.trajectory import DEFAULT_FOV_DEG
 
 
 def add_parser(sub) -> None:
@@ -45,28 +54,28 @@ def add_parser(sub) -> None:
         "--mode",
         choices=["causal", "centred"],
         help="causal: newest frame of each window, no delay; "
-        "centred: middle frame, 13 frames later (default: causal)",
+        f"centred: middle frame, 13 frames later (default: {DEFAULT_MODE})",
     )
     p.add_argument(
-        "--stride", type=int, help="a window every N frames, overlapping results averaged (default: 9)"
+        "--stride", type=int, help=f"a window every N frames, overlapping results averaged (default: {DEFAULT_STRIDE})"
     )
-    p.add_argument("--steps", "-k", type=int, help="sampler steps per window (default: 1)")
-    p.add_argument("--hypotheses", "-H", type=int, help="diffusion hypotheses averaged (default: 5)")
+    p.add_argument("--steps", "-k", type=int, help=f"sampler steps per window (default: {DEFAULT_STEPS})")
+    p.add_argument("--hypotheses", "-H", type=int, help=f"diffusion hypotheses averaged (default: {DEFAULT_HYPOTHESES})")
     p.add_argument(
-        "--sampler", choices=["ddim", "dpmsolver", "ddpm"], help="reverse-diffusion sampler (default: ddim)"
+        "--sampler", choices=["ddim", "dpmsolver", "ddpm"], help=f"reverse-diffusion sampler (default: {DEFAULT_SAMPLER})"
     )
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
     p.add_argument(
         "--conf-threshold",
         type=float,
-        help="2D joints below this confidence are treated as hidden (default: 0.3)",
+        help=f"2D joints below this confidence are treated as hidden (default: {DEFAULT_CONF_THRESHOLD})",
     )
     p.add_argument(
         "--fov",
         type=float,
         default=None,
         help="camera field of view across the longer image side, "
-        "degrees, for the root position (default: 55)",
+        f"degrees, for the root position (default: {DEFAULT_FOV_DEG:g})",
     )
     p.add_argument(
         "--root-relative", action="store_true", help="write root-relative coordinates (pelvis = 0)"
@@ -269,6 +278,7 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
     lifter = StreamingLifter.from_checkpoint(
         ckpt, device=args.device, compile=args.compile, **_lift_options(args)
     )
+    lifter.warm_up()  # imports and first calls happen before the clock of the stream starts
     detector = make_detector(args.detector or DEFAULT_DETECTOR, reader.first_frame)
     preview = None
     if preview_path is not None:

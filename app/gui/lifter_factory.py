@@ -75,38 +75,6 @@ def build_lifter(spec: LifterSpec):
         lifter = StreamingLifter(build_model(config), config, device=device, **spec.options)
     else:
         lifter = StreamingLifter.from_checkpoint(spec.model, device=str(device), **spec.options)
-    warm_up(lifter)
+    lifter.warm_up()  # the first real frames should not wait for torch's first calls (5-10 s here under load)
     return lifter
 
-
-def warm_up(lifter) -> None:
-    """Lift one window of a synthetic standing person: torch's first calls are several times slower, and
-    the first real frames should not wait for them (that took 5-10 s here under load)."""
-    import numpy as np
-
-    from lifting.keypoints import Keypoints2D
-
-    xy = np.array(
-        [
-            [500, 500],
-            [470, 500],
-            [470, 650],
-            [470, 800],
-            [530, 500],
-            [530, 650],
-            [530, 800],
-            [500, 420],
-            [500, 340],
-            [500, 310],
-            [500, 270],
-            [550, 350],
-            [580, 430],
-            [590, 500],
-            [450, 350],
-            [420, 430],
-            [410, 500],
-        ],
-        dtype=np.float32,
-    )  # (17, 2) pixels in a 1000 × 1000 image
-    bbox = np.array([400, 260, 600, 810], np.float32)
-    lifter.lift_sequence([Keypoints2D(xy, np.ones(17, np.float32), bbox, (1000, 1000))])  # resets after

@@ -240,3 +240,16 @@ def test_bench_accuracy_and_robustness_helpers(tiny_wrapper):
     lifter = StreamingLifter(tiny_wrapper, steps=2, hypotheses=2, device="cpu")
     r = robustness(lifter, kps, start=10)
     assert r["frames"] == [10, 20] and r["mean_mm_hidden_joints"] > 0
+
+
+def test_warm_up_leaves_no_trace_in_the_results(tiny_wrapper):
+    kps = keypoints_sequence(20)
+    cold = StreamingLifter(tiny_wrapper, stride=4, steps=2, hypotheses=2, device="cpu")
+    warm = StreamingLifter(tiny_wrapper, stride=4, steps=2, hypotheses=2, device="cpu")
+    warm.push(kps[0])  # a frame pushed before the warm-up is forgotten with it
+    assert warm.warm_up() > 0
+    assert warm.frames_pushed == 0 and warm.windows_computed == 0
+    a, _ = stream(cold, kps)
+    b, _ = stream(warm, kps)
+    assert [r.frame for r in b] == list(range(20))
+    assert all(np.array_equal(x.pose, y.pose) and np.array_equal(x.root, y.root) for x, y in zip(a, b))
