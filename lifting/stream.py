@@ -170,7 +170,8 @@ class StreamingLifter:
     conf_threshold: 2D joints below it are treated as hidden (zeroed, as in occlusion training).
     seed: sampling seed (with the window's end frame it seeds each window). fov: camera field of view in degrees
     across the longer image side, for the root position. fast: the fast inference path (same results, allclose
-    1e-5); compile: also torch.compile it (falls back to eager if compiling fails)."""
+    1e-5); compile: also torch.compile it (falls back to eager if compiling fails); bf16: run the denoiser in
+    bfloat16 (faster only when compiled, on CPUs with AMX or on CUDA; not exact, see README)."""
 
     OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "conf_threshold", "seed", "fov")
 
@@ -189,6 +190,7 @@ class StreamingLifter:
         fov: float = trajectory.DEFAULT_FOV_DEG,
         fast: bool = True,
         compile: bool = False,
+        bf16: bool = False,
     ):
         from lifting.weights import resolve_device
 
@@ -205,7 +207,11 @@ class StreamingLifter:
         if self.kind != "mixste" and self.fast:
             from lifting.fast_inference import FastDiffusion
 
-            self._fast_model = FastDiffusion(self.model, compile=compile).to(self.device).eval()
+            self._fast_model = FastDiffusion(self.model, compile=compile, bf16=bf16).to(self.device).eval()
+        elif bf16 and self.kind != "mixste":
+            raise UserError("bf16 needs the fast inference path (fast=True)")
+        self.compile = bool(compile) and self._fast_model is not None
+        self.bf16 = bool(bf16) and self._fast_model is not None
         opts = {
             "mode": mode,
             "stride": stride,

@@ -65,7 +65,7 @@ def add_parser(sub) -> None:
         default=None,
         help="torch CPU threads (default: as diffhpe lift, CPU cores - 1)",
     )
-    p.add_argument("--compile", action="store_true", help="also time torch.compile of the fast denoiser")
+    p.add_argument("--compile", action="store_true", help="also time torch.compile of the fast denoiser, float32 and bfloat16")
     p.add_argument("--quick", action="store_true", help="k in {1,5}, H=5 only, 2 repeats, 60 frames")
     p.add_argument(
         "--accuracy",
@@ -174,15 +174,25 @@ def _lifter_timings(
         fch = cond_fast.repeat_interleave(5, 0)
         out["step_h5_reference_ms"] = measure(lambda: model.predict_noise(xt, ch, t), repeats)
         out["step_h5_fast_ms"] = measure(lambda: fast.predict_noise(xt, fch, t), repeats)
-        if compile_too:
-            t0 = time.perf_counter()
-            try:
-                compiled = torch.compile(fast.denoiser, dynamic=False)
-                compiled(xt, fch, t)
-                out["compile_s"] = time.perf_counter() - t0
-                out["step_h5_compiled_ms"] = measure(lambda: compiled(xt, fch, t), repeats)
-            except Exception as exc:  # noqa: BLE001 - reported, not fatal
-                out["compile_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        if compile_too:  # torch.compile of the fast denoiser, float32 and bfloat16
+            for name, bf16 in (("compiled", False), ("compiled_bf16", True)):
+                variant = FastDiffusion(model, compile=True, bf16=bf16).to(device).eval()
+                fch_v = variant.prepare(cond).repeat_interleave(5, 0)
+                variant.predict_noise(xt, fch_v, t)  # compiles
+                if variant.compile_error:
+                    out[f"{name}_error"] = variant.compile_error
+                    continue
+                out[f"{name}_compile_s"] = variant.compile_s
+                out[f"step_h5_{name}_ms"] = measure(lambda v=variant, c=fch_v: v.predict_noise(xt, c, t), repeats)
+                noise = torch.randn(1, 5, window, 17, 3, generator=g)
+                for row in out["rows"]:
+                    if row["hypotheses"] == 5 and row["steps"] in (1, 5):
+                        ms = measure(
+                            lambda v=variant, k=row["steps"]: sample_windows(v, v.prepare(cond), noise, k, "ddim"),
+                            max(1, repeats),
+                        )
+                        row[f"{name}_ms_per_window"] = ms
+                        row[f"{name}_amortised_ms_per_frame"] = (mixste_ms + ms) / stride
     out["latency_frames_max"] = lookahead + stride - 1
     return out
 
@@ -275,6 +285,10 @@ ACCURACY_SETTINGS = (  # (label, options); the first is the reference
     ("causal, H=1", {"hypotheses": 1}),
     ("causal, H=3", {"hypotheses": 3}),
     ("causal, DPM-Solver++ k=3", {"sampler": "dpmsolver", "steps": 3}),
+    ("causal, k=1, bf16 compiled", {"bf16": True, "compile": True}),
+    ("causal, k=5, bf16 compiled", {"steps": 5, "bf16": True, "compile": True}),
+    ("causal, stride 11, k=5", {"stride": 11, "steps": 5}),
+    ("causal, stride 11, k=5, bf16 compiled", {"stride": 11, "steps": 5, "bf16": True, "compile": True}),
 )
 MIXSTE_SETTINGS = (
     ("centred, stride 1", {"mode": "centred", "stride": 1}),
@@ -313,6 +327,8 @@ def accuracy_table(model, cfg, device, sequences) -> list[dict]:
         row = {
             "setting": label,
             **lifter.options(),
+            "bf16": lifter.bf16,
+            "compiled": lifter.compile,
             **{k: m[k] for k in ("mpjpe", "p_mpjpe", "sym_gap", "seg_std")},
         }
         row["mixste_mpjpe"] = evaluate_windows(mixp, gt)["mpjpe"]
@@ -585,11 +601,19 @@ def _print(r: dict) -> None:
     )
     s.add_row("one denoiser step H=5, reference ms", f"{lf['step_h5_reference_ms']:.1f}")
     s.add_row("one denoiser step H=5, fast ms", f"{lf['step_h5_fast_ms']:.1f}")
-    if "step_h5_compiled_ms" in lf:
-        s.add_row("one denoiser step H=5, torch.compile ms", f"{lf['step_h5_compiled_ms']:.1f}")
-        s.add_row("torch.compile time, s", f"{lf['compile_s']:.1f}")
-    if "compile_error" in lf:
-        s.add_row("torch.compile", lf["compile_error"])
+    for name, what in (("compiled", "torch.compile"), ("compiled_bf16", "torch.compile bf16")):
+        if f"step_h5_{name}_ms" in lf:
+            s.add_row(f"one denoiser step H=5, {what} ms", f"{lf[f'step_h5_{name}_ms']:.1f}")
+            s.add_row(f"{what} time, s", f"{lf[f'{name}_compile_s']:.1f}")
+            for row in lf["rows"]:
+                if f"{name}_amortised_ms_per_frame" in row:
+                    s.add_row(
+                        f"k={row['steps']} H=5 {what}, ms/window | ms/frame at stride {lf['stride']}",
+                        f"{row[f'{name}_ms_per_window'] + lf['mixste_ms_per_window']:.1f} | "
+                        f"{row[f'{name}_amortised_ms_per_frame']:.1f}",
+                    )
+        if f"{name}_error" in lf:
+            s.add_row(what, lf[f"{name}_error"])
     s.add_row("latency, frames (max, + one window's compute)", str(lf["latency_frames_max"]))
     s.add_row(
         f"end to end (detector thread + lifter), fps over {pl['end_to_end_frames']} frames",

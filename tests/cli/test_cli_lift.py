@@ -88,6 +88,17 @@ def test_short_clip_is_padded_and_says_so(tmp_path, cli_inputs):
     assert len(data["frame"]) == 20 and data["person_seen"].sum() >= 15
 
 
+def test_bf16_lift_says_so_and_writes_every_frame(tmp_path, cli_inputs):
+    out = tmp_path / "short_bf16.csv"
+    proc = diffhpe(
+        "lift", cli_inputs["short"], "-o", out, "--model", cli_inputs["ckpt"], "--bf16", "--no-progress"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert ", bf16, latency" in proc.stderr  # the summary line names the precision
+    data = read_csv(out)
+    assert len(data["frame"]) == 20 and np.all(np.isfinite(data["positions"][data["person_seen"] == 1]))
+
+
 def test_lift_sample_end_to_end(tmp_path, cli_inputs):
     out, npz, preview = tmp_path / "sample.csv", tmp_path / "sample.npz", tmp_path / "sample_preview.mp4"
     proc = diffhpe(

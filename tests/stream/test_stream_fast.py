@@ -2,11 +2,11 @@
 
 import pytest
 import torch
-from helpers_stream import assert_close_at_scale, perturbed
+from helpers_stream import assert_close_at_scale, keypoints_sequence, perturbed
 
 from lifting.diffusion import sample
 from lifting.fast_inference import FastDiffusion
-from lifting.stream import sample_windows
+from lifting.stream import StreamingLifter, sample_windows
 
 
 @pytest.mark.parametrize("kind", ["wrapper", "diffhpe2d"])
@@ -100,3 +100,29 @@ def test_evaluation_fast_path_gives_the_reference_poses(kind):
     assert out["pose"].shape == (3, 27, 17, 3) and np.abs(ref["pose"]).max() > 1e-2
     np.testing.assert_allclose(out["pose"], ref["pose"], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(out["std"], ref["std"], rtol=1e-4, atol=1e-5)
+
+
+def test_bf16_denoiser_is_close_to_float32_and_returns_float32():
+    model = perturbed("wrapper", "paper", seed=6)
+    exact, bf16 = FastDiffusion(model).eval(), FastDiffusion(model, bf16=True).eval()
+    assert bf16.denoiser.w_mid.dtype == torch.bfloat16 and model.lift_x3d.weight.dtype == torch.float32
+    g = torch.Generator().manual_seed(0)
+    x2d = torch.rand(1, 27, 17, 2, generator=g) * 2 - 1
+    x_t = torch.randn(5, 27, 17, 3, generator=g)
+    t = torch.full((5,), 20)
+    with torch.inference_mode():
+        cond = model.condition(x2d)
+        ref = exact.predict_noise(x_t, exact.prepare(cond).repeat_interleave(5, 0), t)
+        out = bf16.predict_noise(x_t, bf16.prepare(cond).repeat_interleave(5, 0), t)
+    assert out.dtype == torch.float32
+    rel = float((out - ref).norm() / ref.norm())
+    assert 0 < rel < 0.03  # bfloat16 rounding (8 bits of mantissa) through 16 blocks, not a different function
+
+
+def test_bf16_lifter_poses_stay_near_the_float32_ones(tiny_wrapper):
+    kps = keypoints_sequence(30)
+    a = StreamingLifter(tiny_wrapper, steps=2, hypotheses=2, device="cpu").lift_sequence(kps)
+    b = StreamingLifter(tiny_wrapper, steps=2, hypotheses=2, device="cpu", bf16=True).lift_sequence(kps)
+    diff = max(float(abs(x.pose - y.pose).max()) for x, y in zip(a, b))
+    scale = max(float(abs(x.pose).max()) for x in a)
+    assert diff < 0.05 * scale
