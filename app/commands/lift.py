@@ -284,7 +284,7 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
     lifter = StreamingLifter.from_checkpoint(
         ckpt, device=args.device, compile=args.compile, bf16=args.bf16, **_lift_options(args)
     )
-    lifter.warm_up()  # imports and first calls happen before the clock of the stream starts
+    warm_up_s = lifter.warm_up()  # imports, first calls and compiling happen before the stream's clock starts
     detector = make_detector(args.detector or DEFAULT_DETECTOR, reader.first_frame)
     preview = None
     if preview_path is not None:
@@ -347,7 +347,7 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
     print(
         f"lifted {n} frames ({seen} with a person) in {st.wall_s:.1f} s = {n / st.wall_s:.1f} fps end to end; "
         f"detector {detector_ms:.1f} ms/frame, lifter {1000 * st.lift_s / n:.1f} ms/frame "
-        f"({_describe(lifter)}); "
+        f"({_describe(lifter)}); warm-up before the stream {warm_up_s:.1f} s; "
         f"wrote {', '.join(str(p) for p in written)}",
         file=sys.stderr,
     )
