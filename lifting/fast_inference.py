@@ -164,6 +164,26 @@ class FastDenoiser(nn.Module):
             self.register_buffer("b_skip", b_skip_sum @ w1 * scale + den.output_proj1.bias, persistent=False)
             self.register_buffer("w_out", den.output_proj2.weight.t().contiguous(), persistent=False)
             self.register_buffer("b_out", den.output_proj2.bias.clone(), persistent=False)
+            # The same neighbour mixes as gathers, for torch.compile: a (J, J) @ (J, big) matmul is an awkward GEMM
+            # (in bf16 it was the most expensive op of the compiled step), a weighted sum over ≤ 4 neighbours fuses
+            # into the element-wise kernel around it. Rows: (J, D) neighbour indices and weights, zero-padded.
+            for name, a in (("time", adj), ("feat", self.adj_feat)):
+                deg = int((a != 0).sum(1).max())
+                idx = torch.zeros(j, max(deg, 1), dtype=torch.long)
+                wts = torch.zeros(j, max(deg, 1))
+                for r in range(j):
+                    nz = torch.nonzero(a[r]).flatten()
+                    idx[r, : nz.numel()], wts[r, : nz.numel()] = nz, a[r, nz]
+                self.register_buffer(f"nbr_{name}", idx, persistent=False)
+                self.register_buffer(f"nbr_w_{name}", wts, persistent=False)
+            # Compiled, the self and neighbour maps of the feature conv, and the residual and skip maps, are each one
+            # wider matmul (eager keeps them apart for its in-place accumulations).
+            self.register_buffer(
+                "w_feat_sn", torch.cat([self.w_feat_s, self.w_feat_n], -1).contiguous(), persistent=False
+            )  # (B, J, C, 2C)
+            self.register_buffer(
+                "w_res_skip", torch.cat([self.w_res, self.w_skip], -1).contiguous(), persistent=False
+            )  # (B, C, 2C)
         # Blocks share the adjacency (built from the skeleton); checked so a future per-block graph fails loudly.
         for blk in den.blocks:
             assert torch.equal(blk.time_gcn.adj_neigh, den.blocks[0].time_gcn.adj_neigh)
@@ -176,6 +196,13 @@ class FastDenoiser(nn.Module):
         return torch.addmm(self.b_in, cond[:, :, self.order].reshape(-1, cond.shape[-1]), self.w_cond).view(
             cond.shape[0], cond.shape[1], -1, self.channels
         )
+
+    @staticmethod
+    def _mix(own: torch.Tensor, neigh: torch.Tensor, idx: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        """relu(own + adj @ neigh) over the leading joint axis, adj as (J, D) neighbour indices and weights:
+        own, neigh (J, ...)."""
+        w = w.view(*w.shape, *([1] * (neigh.dim() - 1)))
+        return torch.relu(own + (neigh[idx] * w).sum(1))
 
     def forward(self, x: torch.Tensor, cond: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         n, l, j, _ = x.shape
@@ -203,11 +230,19 @@ class FastDenoiser(nn.Module):
             ht = torch.bmm(self.w_time[b], y.view(j, l + 1, n * c))  # (J, 2L, N·C)
             ht = ht.view(j, 2, l * n * c)
             # neighbours aggregated into the self half in place (a strided matrix BLAS writes directly)
-            z = ht[:, 0].addmm_(self.adj_time, ht[:, 1]).relu_().view(j, m, c)
+            if compiling:
+                z = self._mix(ht[:, 0], ht[:, 1], self.nbr_time, self.nbr_w_time).view(j, m, c)
+            else:
+                z = ht[:, 0].addmm_(self.adj_time, ht[:, 1]).relu_().view(j, m, c)
             # feature-wise graph conv: per joint, (L·N, C) @ (C, C)
-            fs = torch.baddbmm(self.b_feat[b], z, self.w_feat_s[b])
-            fn = torch.bmm(z, self.w_feat_n[b])
-            u = fs.view(j, m * c).addmm_(self.adj_feat, fn.view(j, m * c)).relu_().view(j * m, c)
+            if compiling:
+                fsn = torch.bmm(z, self.w_feat_sn[b])  # (J, M, 2C)
+                u = self._mix(fsn[..., :c] + self.b_feat[b], fsn[..., c:], self.nbr_feat, self.nbr_w_feat)
+                u = u.reshape(j * m, c)
+            else:
+                fs = torch.baddbmm(self.b_feat[b], z, self.w_feat_s[b])
+                fn = torch.bmm(z, self.w_feat_n[b])
+                u = fs.view(j, m * c).addmm_(self.adj_feat, fn.view(j, m * c)).relu_().view(j * m, c)
             # graph non-local layer
             proj = torch.addmm(self.b_nl[b], u, self.w_nl[b]).view(j, m, -1)  # (J, M, 2C'+1)
             ci = (proj.shape[-1] - 1) // 2
@@ -223,8 +258,13 @@ class FastDenoiser(nn.Module):
             # gated activation sigmoid(a)·tanh(b) = s_a - 2·s_a·sigmoid(-2b), then residual and skip
             mid = torch.addmm(self.b_mid[b], v, self.w_mid[b]).sigmoid_()
             gate = torch.addcmul(mid[:, :c], mid[:, :c], mid[:, c:], value=-2.0)  # (J·M, C) contiguous
-            h2.addmm_(gate, self.w_res[b], beta=1.0 / math.sqrt(2.0))
-            skip.addmm_(gate, self.w_skip[b])
+            if compiling:
+                rs = torch.mm(gate, self.w_res_skip[b])  # (J·M, 2C)
+                h = h * (1.0 / math.sqrt(2.0)) + rs[:, :c].view(h.shape)
+                skip = skip + rs[:, c:]
+            else:
+                h2.addmm_(gate, self.w_res[b], beta=1.0 / math.sqrt(2.0))
+                skip.addmm_(gate, self.w_skip[b])
         s = skip.relu_()
         out = torch.addmm(self.b_out, s, self.w_out).view(j, l, n, 3)
         return out[self.restore].permute(2, 1, 0, 3)

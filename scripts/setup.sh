@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Idempotent set-up: apt packages, the .venv with pinned requirements, mmengine (no deps, see DESIGN.md),
-# and this project in editable mode. Quick when already done (a stamp file holds the requirements' hash).
+# Idempotent set-up: apt packages (g++ for torch.compile), the .venv with pinned requirements, mmengine (no deps,
+# see DESIGN.md), and this project in editable mode. Quick when already done (a stamp file holds the requirements' hash).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 apt_pkgs="xvfb xauth libusb-1.0-0 libxcb-icccm4 libxcb-keysyms1 libvulkan1 mesa-vulkan-drivers libgl1 libegl1
  libgomp1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0
- libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 libfontconfig1 libdbus-1-3"
+ libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 libfontconfig1 libdbus-1-3 g++"
 missing=$(for p in $apt_pkgs; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"; done)
 if [ -n "$missing" ]; then
   echo "[setup] installing apt packages: $(echo $missing)"
