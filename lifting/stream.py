@@ -171,7 +171,7 @@ class StreamingLifter:
     seed: sampling seed (with the window's end frame it seeds each window). fov: camera field of view in degrees
     across the longer image side, for the root position. fast: the fast inference path (same results, allclose
     1e-5); compile: also torch.compile it (falls back to eager if compiling fails); bf16: run the denoiser in
-    bfloat16 (faster only when compiled, on CPUs with AMX or on CUDA; not exact, see README)."""
+    bfloat16 (faster only when compiled, measured on CPUs with AMX; not exact, see README)."""
 
     OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "conf_threshold", "seed", "fov")
 

@@ -65,7 +65,11 @@ def add_parser(sub) -> None:
         default=None,
         help="torch CPU threads (default: as diffhpe lift, CPU cores - 1)",
     )
-    p.add_argument("--compile", action="store_true", help="also time torch.compile of the fast denoiser, float32 and bfloat16")
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="also time torch.compile of the fast denoiser, float32 and bfloat16",
+    )
     p.add_argument("--quick", action="store_true", help="k in {1,5}, H=5 only, 2 repeats, 60 frames")
     p.add_argument(
         "--accuracy",
@@ -183,12 +187,16 @@ def _lifter_timings(
                     out[f"{name}_error"] = variant.compile_error
                     continue
                 out[f"{name}_compile_s"] = variant.compile_s
-                out[f"step_h5_{name}_ms"] = measure(lambda v=variant, c=fch_v: v.predict_noise(xt, c, t), repeats)
+                out[f"step_h5_{name}_ms"] = measure(
+                    lambda v=variant, c=fch_v: v.predict_noise(xt, c, t), repeats
+                )
                 noise = torch.randn(1, 5, window, 17, 3, generator=g)
                 for row in out["rows"]:
                     if row["hypotheses"] == 5 and row["steps"] in (1, 5):
                         ms = measure(
-                            lambda v=variant, k=row["steps"]: sample_windows(v, v.prepare(cond), noise, k, "ddim"),
+                            lambda v=variant, k=row["steps"], n=noise: sample_windows(
+                                v, v.prepare(cond), n, k, "ddim"
+                            ),
                             max(1, repeats),
                         )
                         row[f"{name}_ms_per_window"] = ms
@@ -243,7 +251,9 @@ def held_out_sequences(mocap_dir, sequences: int, frames: int, seed: int = 0) ->
 
     test_subjects, _ = subjects_to_test(mocap_dir)
     # Jitter, outliers and left/right swaps of a detector; no dropped joints (every joint is given).
-    ds = build_mocap_dataset(mocap_dir, 1, seed + 1, noise=DetectorNoise(dropout_p=0.0), subjects=test_subjects)
+    ds = build_mocap_dataset(
+        mocap_dir, 1, seed + 1, noise=DetectorNoise(dropout_p=0.0), subjects=test_subjects
+    )
     x2d, x3d, _, _, sizes = dataset_pairs(ds, test_subjects)
     out = []
     for a2, a3, size in zip(x2d, x3d, sizes):

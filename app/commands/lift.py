@@ -11,15 +11,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lifting import stream_defaults as defaults
 from lifting.errors import UserError
-from lifting.stream_defaults import (
-    DEFAULT_CONF_THRESHOLD,
-    DEFAULT_HYPOTHESES,
-    DEFAULT_MODE,
-    DEFAULT_SAMPLER,
-    DEFAULT_STEPS,
-    DEFAULT_STRIDE,
-)
 from lifting.trajectory import DEFAULT_FOV_DEG
 
 
@@ -54,21 +47,32 @@ def add_parser(sub) -> None:
         "--mode",
         choices=["causal", "centred"],
         help="causal: newest frame of each window, no delay; "
-        f"centred: middle frame, 13 frames later (default: {DEFAULT_MODE})",
+        f"centred: middle frame, 13 frames later (default: {defaults.DEFAULT_MODE})",
     )
     p.add_argument(
-        "--stride", type=int, help=f"a window every N frames, overlapping results averaged (default: {DEFAULT_STRIDE})"
+        "--stride",
+        type=int,
+        help=f"a window every N frames, overlapping results averaged (default: {defaults.DEFAULT_STRIDE})",
     )
-    p.add_argument("--steps", "-k", type=int, help=f"sampler steps per window (default: {DEFAULT_STEPS})")
-    p.add_argument("--hypotheses", "-H", type=int, help=f"diffusion hypotheses averaged (default: {DEFAULT_HYPOTHESES})")
     p.add_argument(
-        "--sampler", choices=["ddim", "dpmsolver", "ddpm"], help=f"reverse-diffusion sampler (default: {DEFAULT_SAMPLER})"
+        "--steps", "-k", type=int, help=f"sampler steps per window (default: {defaults.DEFAULT_STEPS})"
+    )
+    p.add_argument(
+        "--hypotheses",
+        "-H",
+        type=int,
+        help=f"diffusion hypotheses averaged (default: {defaults.DEFAULT_HYPOTHESES})",
+    )
+    p.add_argument(
+        "--sampler",
+        choices=["ddim", "dpmsolver", "ddpm"],
+        help=f"reverse-diffusion sampler (default: {defaults.DEFAULT_SAMPLER})",
     )
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
     p.add_argument(
         "--conf-threshold",
         type=float,
-        help=f"2D joints below this confidence are treated as hidden (default: {DEFAULT_CONF_THRESHOLD})",
+        help=f"2D joints below this confidence are treated as hidden (default: {defaults.DEFAULT_CONF_THRESHOLD})",
     )
     p.add_argument(
         "--fov",
@@ -90,14 +94,15 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--compile",
         action="store_true",
-        help="torch.compile the denoiser (in float32 only a few %% faster per step on CPU, with --bf16 about a "
-        "quarter faster; 20-40 s of compiling at start; falls back to normal execution if compiling fails)",
+        help="torch.compile the denoiser (float32: <10%% faster per step on CPU; with --bf16 ~1.7x faster on CPUs "
+        "with AMX; ~50 s of compiling the first time, seconds from the on-disk cache after; falls back to normal "
+        "execution if compiling fails)",
     )
     p.add_argument(
         "--bf16",
         action="store_true",
-        help="run the denoiser in bfloat16: with --compile, faster on CPUs with AMX (and on CUDA); not exact, "
-        "its accuracy cost is in the README",
+        help="run the denoiser in bfloat16: with --compile, faster on CPUs with AMX (not measured on "
+        "CUDA); not exact, its accuracy cost is in the README",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -358,5 +363,7 @@ def _describe(lifter) -> str:
     what = f"{lifter.kind}, {lifter.mode}, stride {lifter.stride}"
     if lifter.uses_diffusion:
         what += f", {lifter.sampler} k={lifter.steps}, H={lifter.hypotheses}"
-        what += "".join(f", {flag}" for flag, on in (("compiled", lifter.compile), ("bf16", lifter.bf16)) if on)
+        what += "".join(
+            f", {flag}" for flag, on in (("compiled", lifter.compile), ("bf16", lifter.bf16)) if on
+        )
     return what + f", latency <= {lifter.max_latency_frames} frames"

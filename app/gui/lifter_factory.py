@@ -77,4 +77,3 @@ def build_lifter(spec: LifterSpec):
         lifter = StreamingLifter.from_checkpoint(spec.model, device=str(device), **spec.options)
     lifter.warm_up()  # the first real frames should not wait for torch's first calls (5-10 s here under load)
     return lifter
-
