@@ -137,10 +137,13 @@ class FastDenoiser(nn.Module):
                 torch.stack([torch.cat([s_, n_], 1) for s_, n_ in zip(w_time_s, w_time_n)]).contiguous(),
                 persistent=False,
             )  # (B, J, 2L, L+1)
+            # The self and neighbour maps of the feature conv side by side, (B, J, C, 2C): compiled they are one
+            # matmul; eager multiplies by each half (strided views, no copy) for its in-place accumulations.
             self.register_buffer(
-                "w_feat_s", torch.stack(w_feat_s).contiguous(), persistent=False
-            )  # (B, J, C, C)
-            self.register_buffer("w_feat_n", torch.stack(w_feat_n).contiguous(), persistent=False)
+                "w_feat_sn",
+                torch.cat([torch.stack(w_feat_s), torch.stack(w_feat_n)], -1).contiguous(),
+                persistent=False,
+            )
             self.register_buffer(
                 "b_feat", torch.stack(b_feat)[:, None, None, :].contiguous(), persistent=False
             )
@@ -150,7 +153,6 @@ class FastDenoiser(nn.Module):
             self.register_buffer("w_nlout", torch.stack(w_nlout).contiguous(), persistent=False)
             self.register_buffer("w_mid", torch.stack(w_mid).contiguous(), persistent=False)
             self.register_buffer("b_mid", torch.stack(b_mid).contiguous(), persistent=False)
-            self.register_buffer("w_res", torch.stack(w_res).contiguous(), persistent=False)
             adj = first.time_gcn.adj_neigh[order][:, order]
             self.register_buffer("adj_time", adj.clone(), persistent=False)
             self.register_buffer(
@@ -159,11 +161,11 @@ class FastDenoiser(nn.Module):
             # Output: proj2(relu(proj1(Σ_b skip_b / √B))) with proj1 folded into the skip maps.
             w1 = den.output_proj1.weight.t()  # (C, C)
             scale = 1.0 / math.sqrt(self.num_blocks)
+            # The residual and skip maps side by side, (B, C, 2C), split as the feature conv's are.
+            w_skip_out = (torch.cat(w_skip, 0) @ w1 * scale).view(self.num_blocks, c, c)
             self.register_buffer(
-                "w_skip",
-                (torch.cat(w_skip, 0) @ w1 * scale).view(self.num_blocks, c, c).contiguous(),
-                persistent=False,
-            )  # (B, C, C)
+                "w_res_skip", torch.cat([torch.stack(w_res), w_skip_out], -1).contiguous(), persistent=False
+            )
             self.register_buffer("b_skip", b_skip_sum @ w1 * scale + den.output_proj1.bias, persistent=False)
             self.register_buffer("w_out", den.output_proj2.weight.t().contiguous(), persistent=False)
             self.register_buffer("b_out", den.output_proj2.bias.clone(), persistent=False)
@@ -179,14 +181,6 @@ class FastDenoiser(nn.Module):
                     idx[r, : nz.numel()], wts[r, : nz.numel()] = nz, a[r, nz]
                 self.register_buffer(f"nbr_{name}", idx, persistent=False)
                 self.register_buffer(f"nbr_w_{name}", wts, persistent=False)
-            # Compiled, the self and neighbour maps of the feature conv, and the residual and skip maps, are each one
-            # wider matmul (eager keeps them apart for its in-place accumulations).
-            self.register_buffer(
-                "w_feat_sn", torch.cat([self.w_feat_s, self.w_feat_n], -1).contiguous(), persistent=False
-            )  # (B, J, C, 2C)
-            self.register_buffer(
-                "w_res_skip", torch.cat([self.w_res, self.w_skip], -1).contiguous(), persistent=False
-            )  # (B, C, 2C)
         # Blocks share the adjacency (built from the skeleton); checked so a future per-block graph fails loudly.
         for blk in den.blocks:
             assert torch.equal(blk.time_gcn.adj_neigh, den.blocks[0].time_gcn.adj_neigh)
@@ -243,8 +237,8 @@ class FastDenoiser(nn.Module):
                 u = self._mix(fsn[..., :c] + self.b_feat[b], fsn[..., c:], self.nbr_feat, self.nbr_w_feat)
                 u = u.reshape(j * m, c)
             else:
-                fs = torch.baddbmm(self.b_feat[b], z, self.w_feat_s[b])
-                fn = torch.bmm(z, self.w_feat_n[b])
+                fs = torch.baddbmm(self.b_feat[b], z, self.w_feat_sn[b, ..., :c])
+                fn = torch.bmm(z, self.w_feat_sn[b, ..., c:])
                 u = fs.view(j, m * c).addmm_(self.adj_feat, fn.view(j, m * c)).relu_().view(j * m, c)
             # graph non-local layer
             proj = torch.addmm(self.b_nl[b], u, self.w_nl[b]).view(j, m, -1)  # (J, M, 2C'+1)
@@ -266,8 +260,8 @@ class FastDenoiser(nn.Module):
                 h = h * (1.0 / math.sqrt(2.0)) + rs[:, :c].view(h.shape)
                 skip = skip + rs[:, c:]
             else:
-                h2.addmm_(gate, self.w_res[b], beta=1.0 / math.sqrt(2.0))
-                skip.addmm_(gate, self.w_skip[b])
+                h2.addmm_(gate, self.w_res_skip[b, :, :c], beta=1.0 / math.sqrt(2.0))
+                skip.addmm_(gate, self.w_res_skip[b, :, c:])
         s = skip.relu_()
         out = torch.addmm(self.b_out, s, self.w_out).view(j, l, n, 3)
         return out[self.restore].permute(2, 1, 0, 3)

@@ -116,9 +116,8 @@ def test_bf16_denoiser_is_close_to_float32_and_returns_float32():
         out = bf16.predict_noise(x_t, bf16.prepare(cond).repeat_interleave(5, 0), t)
     assert out.dtype == torch.float32
     rel = float((out - ref).norm() / ref.norm())
-    assert (
-        0 < rel < 0.03
-    )  # bfloat16 rounding (8 bits of mantissa) through 16 blocks, not a different function
+    # bfloat16 rounding (8 bits of mantissa) through 16 blocks, not a different function
+    assert 0 < rel < 0.03
 
 
 def test_bf16_lifter_poses_stay_near_the_float32_ones(tiny_wrapper):
