@@ -43,7 +43,9 @@ def cosine_betas(num_steps: int = NUM_TRAIN_STEPS, s: float = 0.008, max_beta: f
     )
 
 
+@lru_cache(maxsize=8)
 def alphas_cumprod(num_steps: int = NUM_TRAIN_STEPS) -> torch.Tensor:
+    """(T,) ᾱ_t, cached (computed once per T; callers must not modify it)."""
     return torch.from_numpy(np.cumprod(1 - cosine_betas(num_steps))).float()
 
 

@@ -23,6 +23,8 @@ for `lifting.diffusion.sample`; `FastDiffusion(model, compile=True, bf16=True)` 
 
 from __future__ import annotations
 
+import copy
+
 import math
 import time
 import warnings
@@ -281,7 +283,11 @@ class FastDiffusion(nn.Module):
         # bf16: the denoiser's weights and activations in bfloat16 (its matmuls ~3x faster on CPUs with AMX, but
         # eager bf16 element-wise ops are slower: worth it only compiled); the sampler's update stays float32.
         self.dtype = torch.bfloat16 if bf16 else torch.float32
-        self.denoiser = FastDenoiser(model.denoiser, x_map).to(self.dtype)
+        # the weights are folded on the CPU (the folding makes its own tensors there), then moved to the model's device
+        device = next(model.parameters()).device
+        den = copy.deepcopy(model.denoiser).cpu()
+        x_map = copy.deepcopy(x_map).cpu() if x_map is not None else None
+        self.denoiser = FastDenoiser(den, x_map).to(device=device, dtype=self.dtype)
         self._compiled = None
         self.compile_error: str | None = None
         self.compile_s = 0.0

@@ -4,6 +4,7 @@ DDP under torchrun with --launcher pytorch)."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from lifting.errors import UserError
 
@@ -27,7 +28,19 @@ def add_parser(sub) -> None:
     )
     data.add_argument("--mocap", metavar="DIR", help="folder of converted motion capture clips (diffhpe data mocap)")
     data.add_argument("--train-fraction", type=float, default=1.0, help="use only this fraction of the training clips")
-    data.add_argument("--cameras", type=int, default=4, help="virtual cameras per mocap clip")
+    data.add_argument(
+        "--camera-mode",
+        choices=["fresh", "fixed"],
+        default=None,
+        help="mocap: 'fresh' draws a new virtual camera (phone, webcam, tripod), augmentation and 2D noise for "
+        "every training window, on the training device, and trains by updates (--iters / --time-budget); "
+        "'fixed' is the older mode: --cameras fixed cameras per clip, trained by epochs (default: the config's)",
+    )
+    data.add_argument(
+        "--cameras", type=int, default=4, help="fixed virtual cameras per mocap clip (training in 'fixed' mode; "
+        "validation always)",
+    )  # fmt: skip
+    data.add_argument("--val-windows", type=int, help="validate on about this many held-out windows (fixed subset)")
     data.add_argument(
         "--occlusion",
         default=None,
@@ -45,8 +58,19 @@ def add_parser(sub) -> None:
     p.add_argument("--epochs", type=int, help="override the config's number of epochs")
     p.add_argument("--batch-size", type=int, help="override the config's batch size")
     p.add_argument("--lr", type=float, help="override the config's learning rate")
+    p.add_argument("--iters", type=int, help="'fresh' mode: updates to train for (the cosine schedule's length)")
+    p.add_argument(
+        "--time-budget", type=float, metavar="SECONDS",
+        help="'fresh' mode: train for this many seconds (the cosine schedule follows the time spent)",
+    )  # fmt: skip
+    p.add_argument("--amp", choices=["none", "bf16"], help="bfloat16 autocast in the training step (default: config's)")
+    p.add_argument(
+        "--load-from", metavar="CKPT",
+        help="start from this trained safetensors checkpoint of the same kind (fine-tuning, or continuing a "
+        "shipped model); a Wrapper keeps its --conditioner and takes only the denoiser",
+    )  # fmt: skip
     p.add_argument("--stride", type=int, default=1, help="frames between consecutive training windows")
-    p.add_argument("--val-interval", type=int, help="validate every N epochs")
+    p.add_argument("--val-interval", type=int, help="validate every N epochs (fresh mode: every N updates)")
     p.add_argument("--num-workers", type=int, default=0, help="data loader worker processes")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true", help="resume from the latest checkpoint in the work dir")
@@ -76,8 +100,23 @@ def run(args) -> int:
             "conditioner": args.conditioner,
             "occlusion": args.occlusion,
             "prediction": args.prediction,
+            "camera_mode": args.camera_mode,
+            "max_iters": args.iters,
+            "time_budget": args.time_budget,
+            "amp": args.amp,
+            "init_from": args.load_from,
+            "val_windows": args.val_windows,
         },
     )
+    if args.load_from and not Path(args.load_from).is_file():
+        raise UserError(f"--load-from {args.load_from}: no such file")
+    mode = cfg.get("camera_mode", "fixed")
+    if mode == "fresh" and args.val_interval:
+        cfg.val_interval_iters = args.val_interval
+    if mode == "fresh" and not args.mocap:
+        raise UserError("--camera-mode fresh needs motion capture (--mocap DIR); Human3.6M has its own cameras")
+    if mode == "fresh" and not (cfg.get("max_iters") or cfg.get("time_budget")):
+        raise UserError("training with fresh cameras runs by updates: give --iters N and/or --time-budget SECONDS")
     if cfg.model["kind"] == "wrapper" and not cfg.get("conditioner"):
         raise UserError("the Wrapper trains on a frozen MixSTE: pass its checkpoint with --conditioner")
     device = resolve_device(args.device)
@@ -91,6 +130,9 @@ def run(args) -> int:
         train_fraction=args.train_fraction,
         cameras=args.cameras,
         seed=args.seed,
+        camera_mode=mode if args.mocap else "fixed",
+        device=str(device),
+        val_windows=cfg.get("val_windows"),
     )
     cfg.data_description = description
     runner = build_runner(cfg, train_set, val_set, launcher=args.launcher, device=str(device))

@@ -214,6 +214,42 @@ def build_mocap_training_data(
     return train, val, desc
 
 
+def build_mocap_synthetic_training_data(
+    mocap: str | Path,
+    occlusion: str = "none",
+    train_fraction: float = 1.0,
+    cameras: int = 4,
+    seed: int = 0,
+    device: str = "cpu",
+    val_windows: int | None = None,
+):
+    """-> (SyntheticWindows over the training subjects' clips: a fresh camera, augmentation and 2D corruption
+    for every window, made on `device`; the validation WindowDataset of `build_mocap_training_data` (fixed,
+    seeded cameras and noise on TEST_SUBJECTS, so numbers stay comparable), cut to about `val_windows`
+    windows by an even, fixed subsample; description)."""
+    from lifting.data.synthetic import SyntheticWindows
+    from lifting.data.windows import make_window_datasets
+
+    train_subjects, test_subjects = _subjects_in(mocap)
+    clips = [c for c in load_clips(mocap) if c.subject in set(train_subjects)]
+    clips = select_fraction(clips, train_fraction, seed)
+    train = SyntheticWindows([c.positions for c in clips], occlusion=occlusion, seed=seed, device=device)
+    test_ds = build_mocap_dataset(mocap, cameras, seed, noise=None, subjects=test_subjects)
+    _, val = make_window_datasets(
+        test_ds, [], test_subjects, occlusion="none", noise=DEFAULT_NOISE, test_noise=DEFAULT_NOISE, seed=seed
+    )
+    if val_windows and len(val.index) > val_windows:
+        val.index = val.index[:: int(np.ceil(len(val.index) / val_windows))]
+    frames = sum(c.num_frames for c in clips)
+    subjects = sorted({c.subject for c in clips})
+    desc = (
+        f"CMU mocap ({mocap}), a fresh virtual camera per training window (synthetic.CameraDistribution), "
+        f"train subjects {' '.join(subjects)} ({frames} frames, fraction {train_fraction:g}), "
+        f"validation {' '.join(test_subjects)} with {cameras} fixed cameras per clip ({len(val.index)} windows)"
+    )
+    return train, val, desc
+
+
 def subjects_to_test(mocap: str | Path, subjects: list[str] | None = None) -> tuple[list[str], str]:
     """The subjects to test on: `subjects` if given; else the held-out TEST_SUBJECTS found in the folder; a
     folder without any of them (e.g. new subjects converted by a user) is tested on all its subjects."""

@@ -33,8 +33,14 @@ def build_training_data(
     train_fraction: float = 1.0,
     cameras: int = 4,
     seed: int = 0,
+    camera_mode: str = "fixed",
+    device: str = "cpu",
+    val_windows: int | None = None,
 ):
-    """-> (train WindowDataset, validation WindowDataset, description)."""
+    """-> (train WindowDataset, validation WindowDataset, description). For mocap with camera_mode='fresh' the
+    training set is a SyntheticWindows generator on `device` (a new camera for every window) instead."""
+    if camera_mode not in ("fixed", "fresh"):
+        raise UserError(f"camera mode must be 'fixed' or 'fresh', got {camera_mode!r}")
     source = _check_one_source(h36m_3d, h36m_2d, mocap)
     if not 0 < train_fraction <= 1:
         raise UserError("--train-fraction must be in (0, 1]")
@@ -57,6 +63,13 @@ def build_training_data(
             train.index = train.index[np.sort(keep)]
         desc = f"Human3.6M ({h36m_2d}), train {' '.join(train_subjects)}, test {' '.join(test_subjects)}"
         return train, test, desc
+    if camera_mode == "fresh":
+        from lifting.data.mocap_dataset import build_mocap_synthetic_training_data
+
+        return build_mocap_synthetic_training_data(
+            mocap, occlusion=occlusion, train_fraction=train_fraction, cameras=cameras, seed=seed,
+            device=device, val_windows=val_windows,
+        )  # fmt: skip
     from lifting.data.mocap_dataset import build_mocap_training_data
 
     return build_mocap_training_data(

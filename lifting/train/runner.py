@@ -11,9 +11,12 @@ from mmengine.runner import Runner
 from torch.utils.data import Dataset
 
 from lifting.config import model_config
+from lifting.data.synthetic import SyntheticWindows
 from lifting.train.adapter import LiftingModel
 from lifting.train.export_hook import SafetensorsExportHook
 from lifting.train.metric import PoseMetric
+from lifting.train.schedule_hook import BudgetScheduleHook
+from lifting.train.synthetic_batches import synthetic_loader
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 
@@ -40,10 +43,19 @@ def load_train_config(name: str, overrides: dict | None = None) -> Config:
 
 
 def build_runner(
-    cfg: Config, train_set: Dataset, val_set: Dataset, launcher: str = "none", device: str = "cpu"
+    cfg: Config,
+    train_set: Dataset | SyntheticWindows,
+    val_set: Dataset,
+    launcher: str = "none",
+    device: str = "cpu",
 ) -> Runner:
     """cfg fields: model (kind, profile, ...), conditioner, batch_size, lr, weight_decay, epochs, val_interval,
-    plateau (factor, patience), val_sampling, work_dir, seed, num_workers, resume, log_interval."""
+    plateau (factor, patience), val_sampling, work_dir, seed, num_workers, resume, log_interval, amp, init_from.
+
+    A Dataset trains by epochs with the plateau scheduler. A SyntheticWindows generator (a fresh camera per
+    window) trains by updates: `max_iters` and/or `time_budget` (seconds) set the length, the learning rate
+    warms up and follows a cosine over the run (BudgetScheduleHook), and validation runs every
+    `val_interval` updates."""
     mcfg = model_config(cfg.model["kind"], cfg.model.get("profile", "paper"), **cfg.model.get("extra", {}))
     if mcfg["kind"] != "mixste" and cfg.get("prediction"):
         mcfg["prediction"] = cfg.prediction
@@ -54,7 +66,11 @@ def build_runner(
         "data": cfg.get("data_description", ""),
         "occlusion": cfg.get("occlusion", "none"),
     }
-    model = LiftingModel(mcfg, conditioner=cfg.get("conditioner"), val_sampling=cfg.get("val_sampling"))
+    model = LiftingModel(
+        mcfg, conditioner=cfg.get("conditioner"), val_sampling=cfg.get("val_sampling"), amp=cfg.get("amp")
+    )
+    if cfg.get("init_from"):
+        model.load_initial_weights(cfg.init_from)
     loader = dict(
         batch_size=cfg.batch_size,
         num_workers=cfg.get("num_workers", 0),
@@ -72,23 +88,25 @@ def build_runner(
             dist.init_process_group(backend="gloo")
         # and DDP on the CPU must not be given a device id (the Runner reads this from its cfg).
         cfg.model_wrapper_cfg = dict(type="MMDistributedDataParallel", device_ids=None, broadcast_buffers=False)
-    runner = Runner(
-        model=model,
-        work_dir=work_dir,
-        train_dataloader=dict(dataset=train_set, sampler=dict(type="DefaultSampler", shuffle=True), **loader),
-        val_dataloader=dict(
-            dataset=val_set, sampler=dict(type="DefaultSampler", shuffle=False), **{**loader, "batch_size": 256}
-        ),
-        val_evaluator=Evaluator(PoseMetric()),
-        train_cfg=dict(by_epoch=True, max_epochs=cfg.epochs, val_interval=cfg.get("val_interval", 1)),
-        val_cfg=dict(),
-        optim_wrapper=dict(
-            optimizer=dict(
-                type="Adam", lr=cfg.lr, betas=(0.9, 0.999), weight_decay=cfg.get("weight_decay", 1e-6)
-            ),
-            clip_grad=cfg.get("clip_grad"),
-        ),
-        param_scheduler=[
+    export = SafetensorsExportHook(monitor="mpjpe", extra_info={"train_config": cfg.get("name", "")})
+    if isinstance(train_set, SyntheticWindows):
+        by_epoch = False
+        val_interval = int(cfg.get("val_interval_iters", 500))
+        train_loader = synthetic_loader(train_set, cfg.batch_size)
+        train_cfg = dict(
+            by_epoch=False, max_iters=int(cfg.get("max_iters") or 10**9), val_interval=val_interval
+        )
+        param_scheduler = None
+        custom_hooks = [
+            BudgetScheduleHook(cfg.get("max_iters"), cfg.get("time_budget"), warmup=cfg.get("warmup", 0.02)),
+            export,
+        ]
+    else:
+        by_epoch = True
+        val_interval = cfg.get("val_interval", 1)
+        train_loader = dict(dataset=train_set, sampler=dict(type="DefaultSampler", shuffle=True), **loader)
+        train_cfg = dict(by_epoch=True, max_epochs=cfg.epochs, val_interval=val_interval)
+        param_scheduler = [
             dict(
                 type="ReduceOnPlateauLR",
                 monitor="mpjpe",
@@ -97,14 +115,34 @@ def build_runner(
                 patience=plateau["patience"],
                 by_epoch=True,
             )
-        ],
+        ]
+        custom_hooks = [export]
+    runner = Runner(
+        model=model,
+        work_dir=work_dir,
+        train_dataloader=train_loader,
+        val_dataloader=dict(
+            dataset=val_set, sampler=dict(type="DefaultSampler", shuffle=False), **{**loader, "batch_size": 256}
+        ),
+        val_evaluator=Evaluator(PoseMetric()),
+        train_cfg=train_cfg,
+        val_cfg=dict(),
+        optim_wrapper=dict(
+            optimizer=dict(
+                type="Adam", lr=cfg.lr, betas=(0.9, 0.999), weight_decay=cfg.get("weight_decay", 1e-6)
+            ),
+            clip_grad=cfg.get("clip_grad"),
+        ),
+        param_scheduler=param_scheduler,
+        log_processor=dict(by_epoch=by_epoch),
         default_hooks=dict(
             logger=dict(type="LoggerHook", interval=cfg.get("log_interval", 50)),
             checkpoint=dict(
-                type="CheckpointHook", interval=1, max_keep_ckpts=2, save_best="mpjpe", rule="less", save_last=True
-            ),
+                type="CheckpointHook", interval=1 if by_epoch else val_interval, by_epoch=by_epoch,
+                max_keep_ckpts=2, save_best="mpjpe", rule="less", save_last=True,
+            ),  # fmt: skip
         ),
-        custom_hooks=[SafetensorsExportHook(monitor="mpjpe", extra_info={"train_config": cfg.get("name", "")})],
+        custom_hooks=custom_hooks,
         launcher=launcher,
         env_cfg=dict(cudnn_benchmark=False, dist_cfg=dict(backend="nccl" if device.startswith("cuda") else "gloo")),
         randomness=dict(seed=cfg.get("seed", 0)),

@@ -1,0 +1,12 @@
+# The shipped recipes on the CMU mocap set: a fresh virtual camera, augmentation and 2D corruption for every
+# training window (lifting/data/synthetic.py), trained by updates with a warm-up and a cosine decay of the
+# learning rate over the run (its length from --iters or --time-budget), validation on the held-out subjects'
+# fixed cameras every val_interval_iters updates, the best checkpoint kept by validation MPJPE.
+_base_ = ["_paper_table1.py"]
+camera_mode = "fresh"
+val_interval_iters = 500
+val_windows = 512
+clip_grad = dict(max_norm=1.0)
+log_interval = 100
+amp = None
+warmup = 0.02
