@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import camera_from_z_up
+from clips import camera_from_z_up
 
 from lifting.data import mocap
 from lifting.exports import bvh as bvh_export
