@@ -35,7 +35,7 @@ class PoseTable:
 
 
 def _json_fps(meta) -> float | None:
-    """"fps" at the top level of a JSON object or one level down."""
+    """ "fps" at the top level of a JSON object or one level down."""
     if not isinstance(meta, dict):
         return None
     for value in [meta.get("fps")] + [v.get("fps") for v in meta.values() if isinstance(v, dict)]:

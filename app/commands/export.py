@@ -12,7 +12,9 @@ from lifting.exports.world import VERTICALS
 
 def add_export_options(p, with_vertical: bool = True) -> None:
     """--bvh/--trc/--angles (shared with `diffhpe lift`)."""
-    p.add_argument("--bvh", metavar="BVH", help="write a BVH animation (Y up, centimetres; Blender, Unity, ...)")
+    p.add_argument(
+        "--bvh", metavar="BVH", help="write a BVH animation (Y up, centimetres; Blender, Unity, ...)"
+    )
     p.add_argument("--trc", metavar="TRC", help="write the joints as OpenSim TRC markers (Y up, millimetres)")
     p.add_argument(
         "--angles",
@@ -23,10 +25,10 @@ def add_export_options(p, with_vertical: bool = True) -> None:
         p.add_argument(
             "--vertical",
             choices=VERTICALS,
-            default="pose",
-            help="where 'up' is for BVH/TRC/angles: 'pose' estimates it from the poses (ankles to thorax over "
-            "the clip; for people upright most of the time), 'camera' takes the camera's up (a level camera) "
-            "(default: pose)",
+            default="camera",
+            help="where 'up' is for BVH/TRC/angles: 'camera' takes the camera's up (assumes a level camera), "
+            "'pose' estimates it from the poses (ankles to thorax over the clip; for people upright with their "
+            "feet under them) (default: camera)",
         )
 
 

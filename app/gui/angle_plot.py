@@ -17,18 +17,18 @@ CAMERA_UP = (0.0, -1.0, 0.0)  # camera frame: y down
 
 
 class _Canvas(QWidget):
-    def __init__(self, owner: "AnglePlot"):
+    def __init__(self, owner: AnglePlot):
         super().__init__()
         self.owner = owner
         self.setMinimumHeight(120)
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event) -> None:
         o = self.owner
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(30, 30, 30))
         w, h = self.width(), self.height()
         lo, hi = -45.0, 180.0  # degrees shown: every angle's usual range
-        y_of = lambda v: h - 4 - (v - lo) / (hi - lo) * (h - 8)  # noqa: E731
+        y_of = lambda v: h - 4 - (v - lo) / (hi - lo) * (h - 8)
         p.setPen(QPen(QColor(80, 80, 80), 1))
         for v in (0, 90, 180):
             p.drawLine(0, int(y_of(v)), w, int(y_of(v)))
@@ -106,4 +106,3 @@ class AnglePlot(QWidget):
         v = values[-1] if values else float("nan")
         self.value_label.setText(f"{v:.0f}°" if np.isfinite(v) else "–")
         self.canvas.update()
-

@@ -17,8 +17,8 @@ Angles (columns `<side>_<name>` for side left and right, then the trunk):
   (flexion 90 = arm forward horizontal, 180 = overhead; abduction 90 = arm straight out to the side).
 - trunk_lean_forward / trunk_lean_sideways: the trunk (pelvis -> thorax) against the vertical, in the
   vertical plane through the pelvis's forward direction (positive forward) and through its left direction
-  (positive towards the person's left). The vertical is the world's (see `world.to_world`: estimated from the
-  pose unless the camera's is chosen), so the trunk lean is only as good as that estimate."""
+  (positive towards the person's left). The vertical is the world's (see `world.to_world`: the camera's up
+  unless estimated from the pose), so the trunk lean is only as good as that."""
 
 from __future__ import annotations
 

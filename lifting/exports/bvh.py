@@ -81,7 +81,10 @@ END_SITES_CM = {
     "left_wrist": (8.0, 0.0, 0.0), "right_wrist": (-8.0, 0.0, 0.0),
 }  # fmt: skip
 # Joints with a full frame: (joint, bone along Y, (right, left) joints of the X axis).
-_FRAMES = {"pelvis": ("spine", ("right_hip", "left_hip")), "thorax": ("neck", ("right_shoulder", "left_shoulder"))}
+_FRAMES = {
+    "pelvis": ("spine", ("right_hip", "left_hip")),
+    "thorax": ("neck", ("right_shoulder", "left_shoulder")),
+}
 
 
 @dataclass

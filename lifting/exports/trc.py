@@ -21,7 +21,9 @@ from lifting.skeleton import JOINT_NAMES
 MM = 1000.0
 
 
-def trc_text(positions: np.ndarray, fps: float, time_s: np.ndarray | None = None, name: str = "poses.trc") -> str:
+def trc_text(
+    positions: np.ndarray, fps: float, time_s: np.ndarray | None = None, name: str = "poses.trc"
+) -> str:
     """(T, 17, 3) world metres -> the TRC file's text."""
     x = np.asarray(positions, dtype=np.float64) * MM
     t, j = x.shape[:2]
@@ -56,6 +58,3 @@ def write_trc(
         f.write(text.encode("utf-8"))
 
     return atomic_write(path, write)
-
-
-

@@ -1,10 +1,12 @@
 """Camera frame -> a Y-up world for the exports (BVH, TRC, joint angles).
 
-Our poses are in the camera frame (x right, y down, z forward, metres). The camera's tilt is unknown, so the
-vertical is estimated from the pose itself (vertical="pose", the default): the mean over the clip of the unit
-vector from the midpoint of the ankles to the thorax. That is right for people who stand, walk, run or squat
-for most of the clip, and wrong for a clip spent lying down or upside down: use vertical="camera" there (the
-camera's -y is taken as up, i.e. the camera is assumed level).
+Our poses are in the camera frame (x right, y down, z forward, metres). The camera's tilt is unknown. By default
+(vertical="camera") the camera's -y is taken as up, i.e. the camera is assumed level: exact for a level camera,
+off by the camera's tilt otherwise. vertical="pose" estimates it from the pose instead: the mean over the clip
+of the unit vector from the midpoint of the ankles to the thorax; right for people standing or walking upright
+with their feet under them, but a wide or lunging stance, a forward-leaning runner or a clip spent lying down
+tilts it (on the bundled sample, a sideways lunge, it comes out 32 degrees from the camera's up, which is
+nearly level there), so it is not the default.
 
 World axes (right-handed, as BVH and OpenSim expect): Y up; Z horizontal, pointing from the scene back
 towards the camera; X = Y x Z (the camera's right when it is level). A person facing the camera faces +Z and
@@ -47,7 +49,7 @@ def estimate_up(positions: np.ndarray) -> np.ndarray:
     v = v[n[:, 0] > 1e-6] / n[n[:, 0] > 1e-6]
     m = v.mean(axis=0) if len(v) else np.zeros(3)
     if np.linalg.norm(m) < 0.3:  # the directions cancel out (the person turns upside down): no vertical
-        raise UserError("cannot estimate the vertical from the poses; use the camera's (vertical 'camera')")
+        raise UserError("cannot estimate the vertical from the poses; use the camera's (--vertical camera)")
     return m / np.linalg.norm(m)
 
 
@@ -63,7 +65,7 @@ def world_rotation(up_cam: np.ndarray) -> np.ndarray:
     return np.stack([np.cross(y, z), y, z])
 
 
-def to_world(positions: np.ndarray, vertical: str = "pose") -> World:
+def to_world(positions: np.ndarray, vertical: str = "camera") -> World:
     """(T, 17, 3) camera-frame positions -> World (see the module docstring). UserError when no frame has
     all joints."""
     if vertical not in VERTICALS:

@@ -60,7 +60,7 @@ def write_exports(
     fps: float,
     frame: np.ndarray | None = None,
     time_s: np.ndarray | None = None,
-    vertical: str = "pose",
+    vertical: str = "camera",
     title: str = "",
 ) -> ExportReport:
     """positions_cam (T, 17, 3): camera frame, metres, NaN where unknown. Writes what `paths` asks for."""
@@ -78,7 +78,9 @@ def write_exports(
 
         filled, n = fill_missing(world.positions)
         if n:
-            report.notes.append(f"BVH: {n} of {t} frames had no 3D position and hold the nearest frame's pose")
+            report.notes.append(
+                f"BVH: {n} of {t} frames had no 3D position and hold the nearest frame's pose"
+            )
         report.written.append(write_bvh(paths.bvh, filled, fps))
     if paths.trc:
         from lifting.exports.trc import write_trc

@@ -31,7 +31,9 @@ def outputs(d: Path) -> list[Path]:
 
 
 def run_export(src, d, *extra):
-    return diffhpe("export", src, "--bvh", d / "out.bvh", "--trc", d / "out.trc", "--angles", d / "angles.csv", *extra)
+    return diffhpe(
+        "export", src, "--bvh", d / "out.bvh", "--trc", d / "out.trc", "--angles", d / "angles.csv", *extra
+    )
 
 
 def assert_clean_failure(proc, d, says):
@@ -46,7 +48,7 @@ def assert_clean_failure(proc, d, says):
 
 
 def test_export_csv_with_comment_lines(clip_results, tmp_path):
-    results, cam = clip_results
+    results, _ = clip_results
     src = write_csv(tmp_path / "in.csv", results, 50.0)  # the '#'-comment form, fps in the JSON comment
     proc = run_export(src, tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -58,7 +60,7 @@ def test_export_csv_with_comment_lines(clip_results, tmp_path):
     assert (tmp_path / "angles.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     header = (tmp_path / "angles.csv").read_text().splitlines()[0].split(",")
     assert header[:3] == ["frame", "time_s", "left_knee_flexion"]
-    assert sum(1 for _ in open(tmp_path / "angles.csv")) == 53
+    assert len((tmp_path / "angles.csv").read_text().splitlines()) == 53
 
 
 def test_plain_csv_with_sidecar_or_time_column(clip_results, tmp_path):
@@ -81,7 +83,9 @@ def test_plain_csv_with_sidecar_or_time_column(clip_results, tmp_path):
 def test_not_our_csv(tmp_path):
     bad = tmp_path / "other.csv"
     bad.write_text("a,b,c\n1,2,3\n")
-    assert_clean_failure(run_export(bad, tmp_path), tmp_path, "not a DiffHPE pose CSV (missing columns: pelvis_x")
+    assert_clean_failure(
+        run_export(bad, tmp_path), tmp_path, "not a DiffHPE pose CSV (missing columns: pelvis_x"
+    )
 
 
 def test_missing_columns_and_binary_and_missing_file(clip_results, tmp_path):
@@ -112,7 +116,7 @@ def test_unwritable_paths(clip_results, tmp_path):
     assert src.exists()
 
 
-def test_lift_writes_the_exports(tmp_path, cli_inputs):  # noqa: F811
+def test_lift_writes_the_exports(tmp_path, cli_inputs):
     d = tmp_path
     proc = diffhpe(
         "lift", cli_inputs["short"], "-o", d / "s.csv", "--model", cli_inputs["ckpt"], "--no-progress",
@@ -122,5 +126,7 @@ def test_lift_writes_the_exports(tmp_path, cli_inputs):  # noqa: F811
     for p in outputs(d):
         assert p.exists(), (p, proc.stderr)
     assert mocap.read_bvh(d / "out.bvh").num_frames == 20
-    proc = diffhpe("lift", cli_inputs["short"], "-o", d / "t.csv", "--bvh", d / "no" / "x.bvh", "--no-progress")
+    proc = diffhpe(
+        "lift", cli_inputs["short"], "-o", d / "t.csv", "--bvh", d / "no" / "x.bvh", "--no-progress"
+    )
     assert proc.returncode != 0 and "does not exist" in proc.stderr and not (d / "t.csv").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mocap"))
-from mocap_files import DATA  # noqa: E402
+from mocap_files import DATA  # noqa: F401  (re-exported for the fixtures)
 
 CLIP = "cmu_mocap/09/09_03.bvh"  # a short run, 52 frames at 50 fps after conversion
 

@@ -9,7 +9,12 @@ from lifting.exports.angles import ANGLE_NAMES, joint_angles
 from lifting.skeleton import JOINT_INDEX, flip_pose
 
 J = JOINT_INDEX
-DOWN, UP, FWD, LEFT = np.array([0, -1.0, 0]), np.array([0, 1.0, 0]), np.array([0, 0, 1.0]), np.array([1.0, 0, 0])
+DOWN, UP, FWD, LEFT = (
+    np.array([0, -1.0, 0]),
+    np.array([0, 1.0, 0]),
+    np.array([0, 0, 1.0]),
+    np.array([1.0, 0, 0]),
+)
 
 
 def standing() -> np.ndarray:
@@ -99,7 +104,9 @@ def test_mirrored_pose_swaps_left_and_right():
     for name in ANGLE_NAMES:
         if name.startswith("left_"):
             other = "right_" + name[5:]
-            assert m[name] == pytest.approx(a[other], abs=1e-9) and m[other] == pytest.approx(a[name], abs=1e-9)
+            assert m[name] == pytest.approx(a[other], abs=1e-9) and m[other] == pytest.approx(
+                a[name], abs=1e-9
+            )
     assert m["trunk_lean_forward"] == pytest.approx(a["trunk_lean_forward"], abs=1e-9)
     assert m["trunk_lean_sideways"] == pytest.approx(-a["trunk_lean_sideways"], abs=1e-9)
     assert abs(a["trunk_lean_sideways"]) > 0.1 and abs(a["left_knee_flexion"] - a["right_knee_flexion"]) > 1

@@ -25,8 +25,8 @@ def test_constant_bone_clip_round_trips_within_1mm(cmu_clip, tmp_path):
 
     cam = camera_from_z_up(cmu_clip.positions.astype(np.float64), tilt_deg=12.0)
     out = tmp_path / "run.bvh"
-    write_exports(ExportPaths(bvh=out), cam, cmu_clip.fps)
-    expected = to_world(cam).positions  # the Y-up world every export uses
+    write_exports(ExportPaths(bvh=out), cam, cmu_clip.fps, vertical="pose")  # the pose undoes the tilt
+    expected = to_world(cam, vertical="pose").positions  # the Y-up world every export uses
 
     ours, data = _read_positions(out)
     assert data.fps == pytest.approx(cmu_clip.fps)
@@ -50,13 +50,14 @@ def test_constant_bone_clip_round_trips_within_1mm(cmu_clip, tmp_path):
 
 
 def test_world_is_the_true_world_for_a_level_camera(cmu_clip):
-    """With the camera's vertical and a level camera, the world's Y is the mocap's z (up to the floor offset)."""
+    """With the camera's vertical (the default) and a level camera, the world's Y is the mocap's z (up to the
+    floor offset); the pose-estimated vertical undoes a camera tilt on this upright clip."""
     x = cmu_clip.positions.astype(np.float64)
-    world = to_world(camera_from_z_up(x), vertical="camera").positions
+    world = to_world(camera_from_z_up(x)).positions
     height = world[..., 1] - x[..., 2]
     assert np.ptp(height) < 1e-9
     # pose-estimated vertical on a tilted camera: within a few degrees of the truth for this (running) clip
-    tilted = to_world(camera_from_z_up(x, tilt_deg=15.0)).positions
+    tilted = to_world(camera_from_z_up(x, tilt_deg=15.0), vertical="pose").positions
     v = tilted[:, JOINT_INDEX["head"]] - tilted[:, JOINT_INDEX["pelvis"]]
     t = x[:, JOINT_INDEX["head"]] - x[:, JOINT_INDEX["pelvis"]]
     tilt_vs_truth = np.degrees(np.arccos(v[:, 1] / np.linalg.norm(v, axis=-1))) - np.degrees(
@@ -103,7 +104,9 @@ def test_zero_motion_clip_gives_the_rest_pose(tmp_path):
     rotations = np.concatenate([data.motion[:, c] for c in data.rotation_columns], axis=1)
     assert rotations.shape == (6, 3 * len(bvh_export.BVH_NAMES))
     assert np.abs(rotations).max() < 1e-4  # degrees: every joint at rest
-    np.testing.assert_allclose(data.motion[:, data.position_columns[0]], np.tile(x[0, 0] * 100, (6, 1)), atol=1e-4)
+    np.testing.assert_allclose(
+        data.motion[:, data.position_columns[0]], np.tile(x[0, 0] * 100, (6, 1)), atol=1e-4
+    )
     pos, _ = _read_positions(out)
     assert np.abs(pos - x).max() < 1e-6
     # any held pose gives constant channels

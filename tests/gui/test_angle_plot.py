@@ -13,7 +13,11 @@ J = JOINT_INDEX
 def result(frame: int, knee_deg: float) -> LiftResult:
     """A standing pose in the camera frame (y down) whose right knee is bent by knee_deg (shank backwards)."""
     x = np.zeros((17, 3))
-    down, up, left = np.array([0, 1.0, 0]), np.array([0, -1.0, 0]), np.array([-1.0, 0, 0])  # person faces camera
+    down, up, left = (
+        np.array([0, 1.0, 0]),
+        np.array([0, -1.0, 0]),
+        np.array([-1.0, 0, 0]),
+    )  # person faces camera
     for side, s in (("left", 1), ("right", -1)):
         x[J[f"{side}_hip"]] = s * 0.12 * left
         x[J[f"{side}_knee"]] = x[J[f"{side}_hip"]] + 0.45 * down
