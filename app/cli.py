@@ -17,6 +17,7 @@ COMMANDS = {
     "eval": "evaluate",
     "bench": "bench",
     "data": "data",
+    "export": "export",
 }
 
 

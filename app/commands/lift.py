@@ -32,6 +32,9 @@ def add_parser(sub) -> None:
     p.add_argument("-o", "--output", metavar="CSV", help="CSV to write (default: <video name>_3d.csv here)")
     p.add_argument("--npz", metavar="NPZ", help="also write the arrays as a NumPy .npz")
     p.add_argument("--preview", metavar="MP4", help="also write a preview video (2D overlay + 3D skeleton)")
+    from app.commands.export import add_export_options  # --bvh/--trc/--angles/--vertical (issue 17)
+
+    add_export_options(p)
     p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
     p.add_argument(
         "--model",
@@ -130,6 +133,9 @@ def _outputs(args) -> tuple[Path | None, Path | None, Path | None]:
             check_writable(p)
     if len({p.resolve() for p in paths if p}) < len([p for p in paths if p]):
         raise UserError("the output files must be different paths")
+    from lifting.exports.write import ExportPaths, check_paths
+
+    check_paths(ExportPaths(args.bvh, args.trc, args.angles), paths)
     return paths[0], paths[1], paths[2]
 
 
@@ -341,6 +347,7 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
             )
         if npz_path is not None:
             written.append(write_npz(npz_path, st.results, reader.fps, **meta))
+        written += _write_exports(args, st.results, reader.fps, reader.name)
     except BaseException:
         if preview is not None:
             preview.abort()
@@ -357,6 +364,21 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _write_exports(args, results, fps, name) -> list:
+    """--bvh/--trc/--angles from the lifted results (camera frame with the root, as the CSV)."""
+    from lifting.export import results_to_arrays
+    from lifting.exports.write import ExportPaths, write_exports
+
+    paths = ExportPaths(args.bvh, args.trc, args.angles)
+    if not paths.any():
+        return []
+    a = results_to_arrays(results)
+    report = write_exports(paths, a["positions"], fps, a["frame"], vertical=args.vertical, title=name)
+    for line in report.notes:
+        print(f"note: {line}", file=sys.stderr)
+    return report.written
 
 
 def _describe(lifter) -> str:

@@ -33,6 +33,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app.gui import lifter_factory
+from app.gui.angle_plot import AnglePlot
 from app.gui.controls import ControlsPanel
 from app.gui.pipeline import (
     CaptureThread,
@@ -53,6 +54,14 @@ from lifting.errors import UserError
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg *.mpeg);;All files (*)"
 POLL_MS = 15
+# export kind -> (default file name suffix, file dialog filter)
+EXPORT_KINDS = {
+    "csv": (".csv", "CSV (*.csv)"),
+    "npz": (".npz", "NumPy archive (*.npz)"),
+    "bvh": (".bvh", "BVH animation (*.bvh)"),
+    "trc": (".trc", "OpenSim markers (*.trc)"),
+    "angles": ("_angles.csv", "CSV (*.csv)"),
+}
 SYNC_GIVE_UP_S = (
     1.0  # in sync mode, show the newest frame anyway when no pose came for this long (or 2x delay)
 )
@@ -214,6 +223,12 @@ class MainWindow(QMainWindow):
         self.controls.mixsteChanged.connect(self.view3d.set_show_mixste)
         self.controls.trailChanged.connect(self.view3d.set_show_trail)
         self.controls.resetViewRequested.connect(self.view3d.reset_camera)
+        self.angle_plot = AnglePlot()  # the live joint-angle plot, under the controls
+        angles_dock = QDockWidget("Joint angle", self)
+        angles_dock.setObjectName("angles")
+        angles_dock.setWidget(self.angle_plot)
+        angles_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, angles_dock)
 
         self.stats_label = QLabel()
         self.rec_label = QLabel()
@@ -239,6 +254,9 @@ class MainWindow(QMainWindow):
         action(file, "&Process whole file", self.process_whole_file, "Ctrl+P")
         action(file, "&Export CSV…", lambda: self.export("csv"), "Ctrl+E")
         action(file, "Export &NPZ…", lambda: self.export("npz"))
+        action(file, "Export &BVH (animation)…", lambda: self.export("bvh"))
+        action(file, "Export &TRC (OpenSim)…", lambda: self.export("trc"))
+        action(file, "Export joint &angles…", lambda: self.export("angles"))
         action(file, "Save 3D &screenshot…", lambda: self.save_screenshot(), "Ctrl+S")
         file.addSeparator()
         action(file, "&Quit", self.close, "Ctrl+Q")
@@ -510,14 +528,14 @@ class MainWindow(QMainWindow):
         return f"{stem}_3d{suffix}"
 
     def export(self, kind: str = "csv", path: str | os.PathLike | None = None) -> Path | None:
-        """Write the recorded 3D poses (CSV: the same schema as `diffhpe lift`), atomically."""
+        """Write the recorded 3D poses, atomically: kind csv (the schema of `diffhpe lift`), npz, or bvh / trc /
+        angles (as `diffhpe lift --bvh/--trc/--angles`; angles also writes its plot as <name>.png)."""
         results = self.lift.recorded()
         if not results:
             self.show_error("Nothing to export", "No 3D poses have been recorded yet: play a video first.")
             return None
         if path is None:
-            suffix = f".{kind}"
-            filt = "CSV (*.csv)" if kind == "csv" else "NumPy archive (*.npz)"
+            suffix, filt = EXPORT_KINDS[kind]
             path = self.ask_save_path(f"Export {kind.upper()}", self._default_name(suffix), filt)
             if path is None:
                 return None
@@ -527,8 +545,13 @@ class MainWindow(QMainWindow):
             if kind == "csv":
                 source = self.source.name if self.source is not None else None
                 lift_export.write_csv(path, results, self.lift.fps, source=source)
-            else:
+            elif kind == "npz":
                 lift_export.write_npz(path, results, self.lift.fps)
+            else:
+                from lifting.exports.write import ExportPaths, write_exports
+
+                a = lift_export.results_to_arrays(results)
+                write_exports(ExportPaths(**{kind: path}), a["positions"], self.lift.fps, a["frame"])
         except (OSError, UserError) as exc:
             self.show_error("Export failed", f"Could not write {path}:\n{exc}")
             return None
@@ -569,6 +592,7 @@ class MainWindow(QMainWindow):
         due = self._due_outputs(now)
         if due:
             self.view3d.set_poses([o.result for o in due])
+            self.angle_plot.add([o.result for o in due], self.lift.fps)
             self.poses_shown += 1
             self._last_pose_at = now
             newest = due[-1].packet

@@ -91,6 +91,13 @@ def test_plays_sample_to_the_end_shows_3d_skeleton_and_exports(make_window, samp
     assert w.controls.realtime.isChecked()  # real-time playback is back on afterwards
     npz = w.export("npz", tmp_path / "whole.npz")
     assert npz is not None and np.load(npz)["positions"].shape == (100, 17, 3)
+    # BVH / TRC / joint angles from the File menu's export, and the live angle plot got the poses
+    from lifting.data.mocap import read_bvh
+
+    assert read_bvh(w.export("bvh", tmp_path / "whole.bvh")).num_frames == 100
+    assert (tmp_path / "whole.trc") == w.export("trc", tmp_path / "whole.trc")
+    assert w.export("angles", tmp_path / "angles.csv") is not None and (tmp_path / "angles.png").is_file()
+    assert len(w.angle_plot.series()[0]) > 10
 
 
 def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window, sample_video, qtbot):
