@@ -175,7 +175,17 @@ class StreamingLifter:
     1e-5); compile: also torch.compile it (falls back to eager if compiling fails); bf16: run the denoiser in
     bfloat16 (faster only when compiled, measured on CPUs with AMX; not exact, see README)."""
 
-    OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "conf_threshold", "seed", "fov", "root_filter")
+    OPTIONS = (
+        "mode",
+        "stride",
+        "steps",
+        "hypotheses",
+        "sampler",
+        "conf_threshold",
+        "seed",
+        "fov",
+        "root_filter",
+    )
 
     def __init__(
         self,

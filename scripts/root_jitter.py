@@ -63,7 +63,9 @@ def roots_of(video: str) -> tuple[np.ndarray, np.ndarray, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("videos", nargs="+")
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()

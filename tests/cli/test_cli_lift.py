@@ -168,5 +168,5 @@ def test_root_filter_is_on_by_default_and_can_be_turned_off(tmp_path, cli_inputs
     np.testing.assert_array_equal(pose_f, pose_r)
     seen = np.isfinite(root_r).all(1)
     assert seen.sum() >= 15 and not np.allclose(root_f[seen], root_r[seen], atol=1e-4)
-    accel = lambda r: np.linalg.norm(np.diff(r[seen], 2, axis=0), axis=1).mean()  # noqa: E731
+    accel = lambda r: np.linalg.norm(np.diff(r[seen], 2, axis=0), axis=1).mean()
     assert accel(root_f) < accel(root_r)  # smoother

@@ -65,7 +65,9 @@ def test_lifter_filters_the_root_by_default_and_can_be_switched_off(tiny_wrapper
     np.testing.assert_array_equal(raw, np.array([r.root for r in off]))  # the same unfiltered root
     np.testing.assert_allclose(np.array([r.root for r in on]), RootFilter().filter(raw), atol=1e-6)
     assert not np.allclose(np.array([r.root for r in on]), raw, atol=1e-4)  # the filter did something
-    np.testing.assert_array_equal(np.array([r.pose for r in on]), np.array([r.pose for r in off]))  # pose untouched
+    np.testing.assert_array_equal(
+        np.array([r.pose for r in on]), np.array([r.pose for r in off])
+    )  # pose untouched
 
     lifter = StreamingLifter(tiny_wrapper, steps=1, hypotheses=1, stride=5)
     lifter.configure(root_filter=False)
