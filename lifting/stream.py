@@ -47,6 +47,7 @@ from lifting.errors import UserError
 from lifting.keypoints import Keypoints2D, LiftResult
 from lifting.models.diffhpe import DiffHPE2D, DiffHPEWrapper
 from lifting.models.mixste import MixSTE
+from lifting.root_filter import RootFilter
 from lifting.stream_defaults import (  # the defaults, and why, live in a torch-free module the CLI reads
     DEFAULT_CONF_THRESHOLD,
     DEFAULT_HYPOTHESES,
@@ -169,11 +170,22 @@ class StreamingLifter:
     hypotheses: samples averaged per window (their spread is `std`).
     conf_threshold: 2D joints below it are treated as hidden (zeroed, as in occlusion training).
     seed: sampling seed (with the window's end frame it seeds each window). fov: camera field of view in degrees
-    across the longer image side, for the root position. fast: the fast inference path (same results, allclose
+    across the longer image side, for the root position. root_filter: smooth the root trajectory with a causal
+    constant-velocity Kalman filter (lifting.root_filter; the unfiltered root is in extras['root_raw']). fast: the fast inference path (same results, allclose
     1e-5); compile: also torch.compile it (falls back to eager if compiling fails); bf16: run the denoiser in
     bfloat16 (faster only when compiled, measured on CPUs with AMX; not exact, see README)."""
 
-    OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "conf_threshold", "seed", "fov")
+    OPTIONS = (
+        "mode",
+        "stride",
+        "steps",
+        "hypotheses",
+        "sampler",
+        "conf_threshold",
+        "seed",
+        "fov",
+        "root_filter",
+    )
 
     def __init__(
         self,
@@ -188,6 +200,7 @@ class StreamingLifter:
         device: str | torch.device = "auto",
         seed: int = 0,
         fov: float = trajectory.DEFAULT_FOV_DEG,
+        root_filter: bool = True,
         fast: bool = True,
         compile: bool = False,
         bf16: bool = False,
@@ -221,7 +234,9 @@ class StreamingLifter:
             "conf_threshold": conf_threshold,
             "seed": seed,
             "fov": fov,
+            "root_filter": root_filter,
         }
+        self._root_filter = RootFilter()
         for k, v in opts.items():  # placeholders, validated by _set
             setattr(self, k, v)
         self._set(**opts)
@@ -298,6 +313,11 @@ class StreamingLifter:
             raise UserError(f"field of view must be between 1 and 179 degrees, got {fov}")
         self.mode, self.stride, self.steps, self.hypotheses = mode, stride, steps, hyp
         self.sampler, self.conf_threshold, self.seed, self.fov = new["sampler"], thr, seed, fov
+        if not isinstance(new["root_filter"], bool | np.bool_):
+            raise UserError(f"root_filter must be true or false, got {new['root_filter']!r}")
+        if bool(new["root_filter"]) != bool(self.root_filter):
+            self._root_filter.reset()  # switched on: start from the next root, not from an old state
+        self.root_filter = bool(new["root_filter"])
 
     def options(self) -> dict:
         return {k: getattr(self, k) for k in self.OPTIONS}
@@ -315,6 +335,7 @@ class StreamingLifter:
         self._pruned = 1
         self._last_size: tuple[int, int] | None = None
         self._last_root: np.ndarray | None = None
+        self._root_filter.reset()
         self.windows_computed = 0
         self.compute_ms = 0.0
 
@@ -510,6 +531,9 @@ class StreamingLifter:
             root = self._last_root.copy()
         if reliable:
             self._last_root = root.copy()
+        raw_root = np.asarray(root, np.float32)
+        if self.root_filter:
+            root = self._root_filter.step(root)  # causal: frames are emitted in order, streaming or not
         return LiftResult(
             frame=f,
             pose=pose.astype(np.float32),
@@ -521,7 +545,7 @@ class StreamingLifter:
             person_seen=fr.seen,
             latency_frames=int(newest - f),
             lift_ms=float(acc.ms),
-            extras={"windows": n, "root_note": reason, "image_size": fr.size},
+            extras={"windows": n, "root_note": reason, "image_size": fr.size, "root_raw": raw_root},
         )
 
 

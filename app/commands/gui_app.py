@@ -39,6 +39,18 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--hypotheses", "-H", type=int, metavar="H", help="hypotheses H sampled per window")
     p.add_argument("--stride", type=int, metavar="S", help="run a window every S frames")
     p.add_argument("--sampler", choices=("ddim", "dpmsolver", "ddpm"), help="diffusion sampler")
+    p.add_argument(
+        "--renderer",
+        choices=("auto", "legacy", "filament"),
+        default="auto",
+        help="the 3D view's Open3D renderer: legacy (OpenGL, fast on software OpenGL, needs a display), "
+        "filament (works headless), or auto: time both at start and keep the faster (default: auto)",
+    )
+    p.add_argument(
+        "--no-root-filter",
+        action="store_true",
+        help="do not smooth the root trajectory (View panel checkbox)",
+    )
     p.add_argument("--paused", action="store_true", help="open the video paused on its first frame")
     p.add_argument("--every-frame", action="store_true", help="lift every frame instead of keeping real time")
     p.add_argument(
@@ -79,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     lift_options = {
         k: getattr(args, k) for k in ("mode", "steps", "hypotheses", "stride", "sampler") if getattr(args, k)
     }
+    if args.no_root_filter:
+        lift_options["root_filter"] = False
     options = AppOptions(
         video=args.video,
         webcam=args.webcam,
@@ -89,5 +103,6 @@ def run(args: argparse.Namespace) -> int:
         lift_options=lift_options,
         realtime=not args.every_frame,
         autoplay=not args.paused,
+        renderer=args.renderer,
     )
     return run_app(options)

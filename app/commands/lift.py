@@ -88,6 +88,12 @@ def add_parser(sub) -> None:
         "--root-relative", action="store_true", help="write root-relative coordinates (pelvis = 0)"
     )
     p.add_argument(
+        "--no-root-filter",
+        action="store_true",
+        help="do not smooth the root trajectory (by default a causal constant-velocity Kalman filter removes "
+        "its frame-to-frame shake, lifting.root_filter)",
+    )
+    p.add_argument(
         "--threads",
         type=int,
         default=None,
@@ -149,6 +155,7 @@ def _lift_options(args) -> dict:
         "conf_threshold": args.conf_threshold,
         "seed": args.seed,
         "fov": args.fov,
+        "root_filter": False if getattr(args, "no_root_filter", False) else None,
     }
     return {k: v for k, v in opts.items() if v is not None}
 

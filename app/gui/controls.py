@@ -104,6 +104,13 @@ class ControlsPanel(QWidget):
         self.show_trail = QCheckBox("Root trajectory trail")
         self.show_trail.setChecked(True)
         form.addRow(self.show_trail)
+        self.root_filter = QCheckBox("Smooth the root trajectory")
+        self.root_filter.setToolTip(
+            "A causal constant-velocity Kalman filter on the pelvis position (not on the pose): removes the "
+            "frame-to-frame shake of the trail and of the skeleton's place"
+        )
+        self.root_filter.setChecked(True)
+        form.addRow(self.root_filter)
         self.sync = QCheckBox("Delay video to match the 3D pose")
         self.sync.setToolTip("Show each frame when its 3D pose is ready, so 2D and 3D stay in step")
         self.sync.setChecked(True)
@@ -126,6 +133,7 @@ class ControlsPanel(QWidget):
         self.camera_mode.currentIndexChanged.connect(lambda i: self.followChanged.emit(i == 0))
         self.show_mixste.toggled.connect(self.mixsteChanged)
         self.show_trail.toggled.connect(self.trailChanged)
+        self.root_filter.toggled.connect(lambda v: self.liftOptionChanged.emit("root_filter", bool(v)))
         self.sync.toggled.connect(self.syncChanged)
         reset.clicked.connect(self.resetViewRequested)
 
@@ -185,3 +193,5 @@ class ControlsPanel(QWidget):
         for name, widget in (("steps", self.steps), ("hypotheses", self.hypotheses), ("stride", self.stride)):
             if name in options:
                 _set_quietly(widget, widget.setValue, int(options[name]))
+        if "root_filter" in options:
+            _set_quietly(self.root_filter, self.root_filter.setChecked, bool(options["root_filter"]))

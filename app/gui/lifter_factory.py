@@ -11,7 +11,7 @@ from app.gui.pipeline import LifterSpec
 from lifting.errors import UserError
 
 RANDOM_PREFIX = "random:"
-PANEL_OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler")
+PANEL_OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "root_filter")
 
 
 def devices() -> list[str]:

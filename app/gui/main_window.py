@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -47,6 +47,7 @@ from app.gui.pipeline import (
     OutputBuffer,
     RateMeter,
 )
+from app.gui.renderers import LABELS
 from app.gui.sources import VideoSource, open_video, open_webcam, probe_webcams
 from app.gui.video_view import VideoView
 from app.gui.view3d import View3D
@@ -95,6 +96,7 @@ class AppOptions:
     lift_options: dict = field(default_factory=dict)  # StreamingLifter options (mode, steps, ...)
     realtime: bool = True
     autoplay: bool = True
+    renderer: str = "auto"  # the 3D view's Open3D renderer: 'auto', 'legacy' (OpenGL) or 'filament'
 
 
 class MainWindow(QMainWindow):
@@ -176,7 +178,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.banner)
 
         self.video_view = VideoView()
-        self.view3d = View3D()
+        self.view3d = View3D(renderer=self.options.renderer)
         self.view3d.renderFailed.connect(self._render_failed)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.video_view)
@@ -271,6 +273,19 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu("&View")
         action(view, "&Reset 3D view", self.view3d.reset_camera, "Home")
         action(view, "Re&start 3D view", self.restart_3d_view)
+        renderers = view.addMenu("3D &renderer")
+        group = QActionGroup(self)
+        self.renderer_actions = {}
+        for choice, text in (
+            ("auto", "&Auto (the faster here)"),
+            ("legacy", "&OpenGL (Open3D legacy)"),
+            ("filament", "&Filament (works without a display)"),
+        ):
+            a = QAction(text, self, checkable=True, checked=choice == self.options.renderer)
+            a.triggered.connect(lambda _=False, c=choice: self.set_renderer(c))
+            group.addAction(a)
+            renderers.addAction(a)
+            self.renderer_actions[choice] = a
 
     @property
     def lift_options_default(self) -> dict:
@@ -323,6 +338,13 @@ class MainWindow(QMainWindow):
             "3D view unavailable",
             f"Open3D could not render: {message}\nThe 2D view keeps working; View ▸ Restart 3D view tries again.",
         )
+
+    def set_renderer(self, choice: str) -> None:
+        """Switch the 3D view's renderer; the camera, pose and trail stay."""
+        self.options.renderer = choice
+        self.renderer_actions[choice].setChecked(True)
+        self.view3d.message = ""
+        self.view3d.set_renderer(choice)
 
     def restart_3d_view(self) -> None:
         """A new renderer process (after Open3D failed or crashed)."""
@@ -684,7 +706,7 @@ class MainWindow(QMainWindow):
         parts = [
             f"video {self.ui_meter.rate:4.1f} fps",
             f"UI {self.loop_meter.rate:3.0f} Hz",
-            f"3D {v.render_fps:4.1f} fps ({v.render_ms:.0f} ms)",
+            f"3D {v.render_fps:4.1f} fps ({v.render_ms:.0f} ms{', ' + LABELS[v.backend] if v.backend else ''})",
         ]
         if c is not None:
             parts.append(f"input {c.meter.rate:4.1f} fps")
@@ -698,7 +720,8 @@ class MainWindow(QMainWindow):
         self.stats_label.setText("  ·  ".join(parts))
         self.stats_label.setToolTip(
             "video: frames shown per second; UI: UI-thread ticks per second (longest stall "
-            f"{self.ui_max_gap_ms:.0f} ms); 3D: images rendered per second (render time); input: frames read "
+            f"{self.ui_max_gap_ms:.0f} ms); 3D: images rendered per second (render time, renderer: "
+            f"{self.view3d.renderer.backend_note if self.view3d.renderer else 'stopped'}); input: frames read "
             "and detected per second; latency: frames and time from capture to its 3D pose"
         )
         self.last_stall_ms, self.ui_max_gap_ms = self.ui_max_gap_ms, 0.0

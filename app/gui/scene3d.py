@@ -1,8 +1,10 @@
-"""The 3D skeleton scene drawn by Open3D's OffscreenRenderer in a renderer process (no Qt here).
+"""The 3D skeleton scene: what one frame shows (SceneState, colours, the line and marker arrays both renderers
+draw) and RenderProcess, the child process that draws it with Open3D (no Qt here).
 
 Open3D aborts when a renderer is used from a thread other than the one that created it, and holds the GIL
 while it renders, so RenderProcess runs it in a child process that creates, uses and deletes the renderer on
-its one thread; the app only hands it SceneStates. Only the newest state waits: stale poses are dropped."""
+its one thread; the app only hands it SceneStates. Only the newest state waits: stale poses are dropped.
+Which renderer (legacy OpenGL or Filament) is app.gui.renderers' choice."""
 
 from __future__ import annotations
 
@@ -74,139 +76,81 @@ def grid_lines(centre: np.ndarray, ground_y: float, half: float = 3.0, step: flo
     return np.asarray(pts, dtype=float), np.asarray(lines, dtype=np.int32)
 
 
-def background_rgba(c: tuple[float, ...]) -> list[float]:
-    # Filament shows the background colour as if it were linear light (darker); vertex colours as given.
-    return [float(x) ** (1 / 2.2) for x in c] + [1.0]
+def clean_lines(pts: np.ndarray, lines, colours):
+    """(points (N, 3), lines (M', 2), colours (M', 3)) without the zero-length or non-finite lines of `lines` (M, 2),
+    or None when none is left: Open3D 0.20's Filament crashes (SIGSEGV) on a line set whose lines all have zero
+    length (e.g. a still trail). Non-finite points become 0 (no line uses them)."""
+    pts = np.asarray(pts, dtype=float)
+    lines = np.asarray(lines, dtype=np.int32).reshape(-1, 2)
+    colours = np.asarray(colours, dtype=float).reshape(-1, 3)
+    a, b = pts[lines[:, 0]], pts[lines[:, 1]]
+    keep = np.isfinite(a).all(1) & np.isfinite(b).all(1) & (np.linalg.norm(a - b, axis=1) > 1e-6)
+    if not keep.any():
+        return None
+    return np.nan_to_num(pts), lines[keep], colours[keep]
 
 
-class SkeletonScene:
-    """An OffscreenRenderer with the skeleton scene; create, use and delete it on one thread."""
+def skeleton_lines(pose: np.ndarray, colour=None):
+    """clean_lines of the 16 bones of a (17, 3) pose, in the left/right colours (or one colour)."""
+    segs = np.asarray(SEGMENTS)
+    colours = [segment_colour(c) for _, c in SEGMENTS] if colour is None else np.tile(colour, (len(segs), 1))
+    return clean_lines(pose, segs, colours)
 
-    def __init__(self, width: int, height: int):
-        import open3d as o3d
-        from open3d.visualization import rendering
 
-        self._o3d, self._rendering = o3d, rendering
-        self.size = (int(width), int(height))
-        self.renderer = rendering.OffscreenRenderer(*self.size)
-        self.scene = self.renderer.scene
-        self.scene.view.set_post_processing(False)
-        self.scene.set_background(background_rgba(BACKGROUND))
-        self._line = rendering.MaterialRecord()
-        self._line.shader = "unlitLine"
-        self._line.line_width = 4.0
-        self._thin = rendering.MaterialRecord()
-        self._thin.shader = "unlitLine"
-        self._thin.line_width = 1.5
-        self._points = []
-        for _, size in STD_SIZE_BINS:
-            m = rendering.MaterialRecord()
-            m.shader = "defaultUnlit"
-            m.point_size = size
-            self._points.append(m)
-        self._grid_key = None
+def trail_lines(trail: np.ndarray | None, ground_y: float):
+    """clean_lines of the root trail (N, 3) drawn on the floor under the pelvis, or None."""
+    if trail is None or len(trail) < 2:
+        return None
+    pts = np.asarray(trail, dtype=float).copy()
+    pts[:, 1] = ground_y
+    lines = np.stack([np.arange(len(pts) - 1), np.arange(1, len(pts))], axis=1)
+    return clean_lines(pts, lines, np.tile(TRAIL_COLOUR, (len(lines), 1)))
 
-    def close(self) -> None:
-        self.scene.clear_geometry()
-        del self.scene
-        del self.renderer
 
-    def _lineset(self, pts: np.ndarray, lines, colours):
-        """A LineSet without zero-length or non-finite lines, or None when none is left: Open3D 0.20
-        crashes (SIGSEGV) on a line set whose lines all have zero length (e.g. a still trail)."""
-        o3d = self._o3d
-        pts = np.asarray(pts, dtype=float)
-        lines = np.asarray(lines, dtype=np.int32).reshape(-1, 2)
-        colours = np.asarray(colours, dtype=float).reshape(-1, 3)
-        a, b = pts[lines[:, 0]], pts[lines[:, 1]]
-        keep = np.isfinite(a).all(1) & np.isfinite(b).all(1) & (np.linalg.norm(a - b, axis=1) > 1e-6)
-        if not keep.any():
-            return None
-        ls = o3d.geometry.LineSet(
-            o3d.utility.Vector3dVector(np.nan_to_num(pts)), o3d.utility.Vector2iVector(lines[keep])
-        )
-        ls.colors = o3d.utility.Vector3dVector(colours[keep])
-        return ls
+def grid_arrays(centre: np.ndarray, ground_y: float):
+    """clean_lines of the floor grid."""
+    pts, lines = grid_lines(centre, ground_y)
+    return clean_lines(pts, lines, np.tile(GRID_COLOUR, (len(lines), 1)))
 
-    def _replace(self, name: str, geometry, material) -> None:
-        if self.scene.has_geometry(name):
-            self.scene.remove_geometry(name)
-        if geometry is not None:
-            self.scene.add_geometry(name, geometry, material)
 
-    def render(self, s: SceneState) -> np.ndarray:
-        """Draw one state; returns (H, W, 3) uint8 RGB."""
-        o3d = self._o3d
-        grid_key = (round(s.ground_y, 2), tuple(np.round(s.grid_centre, 2)))
-        if grid_key != self._grid_key:
-            pts, lines = grid_lines(s.grid_centre, s.ground_y)
-            self._replace(
-                "grid", self._lineset(pts, lines, np.tile(GRID_COLOUR, (len(lines), 1))), self._thin
-            )
-            self._grid_key = grid_key
-
-        segs = np.asarray(SEGMENTS)
-        if s.pose is not None:
-            colours = [segment_colour(c) for _, c in SEGMENTS]
-            self._replace("skeleton", self._lineset(s.pose, segs, colours), self._line)
-            std = np.zeros(len(s.pose)) if s.std is None else np.nan_to_num(np.asarray(s.std), nan=1.0)
-            joint_colours = std_colour(std)
-            lower = 0.0
-            for b, (upper, _) in enumerate(STD_SIZE_BINS):
-                sel = (std >= lower) & (std < upper) & np.isfinite(s.pose).all(1)
-                lower = upper
-                pc = None
-                if sel.any():
-                    pc = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(s.pose[sel].astype(float)))
-                    pc.colors = o3d.utility.Vector3dVector(joint_colours[sel])
-                self._replace(f"joints{b}", pc, self._points[b])
-        else:
-            for name in ["skeleton"] + [f"joints{b}" for b in range(len(STD_SIZE_BINS))]:
-                self._replace(name, None, None)
-
-        mixste = None
-        if s.mixste_pose is not None:
-            mixste = self._lineset(s.mixste_pose, segs, np.tile(MIXSTE_COLOUR, (len(segs), 1)))
-        self._replace("mixste", mixste, self._thin)
-
-        trail = None
-        if s.trail is not None and len(s.trail) >= 2:
-            pts = np.asarray(s.trail, dtype=float).copy()
-            pts[:, 1] = s.ground_y  # drawn on the floor, under the pelvis
-            lines = np.stack([np.arange(len(pts) - 1), np.arange(1, len(pts))], axis=1)
-            trail = self._lineset(pts, lines, np.tile(TRAIL_COLOUR, (len(lines), 1)))
-        self._replace("trail", trail, self._thin)
-
-        # Explicit projection: setup_camera() derives near/far from the scene bounds (blank when empty).
-        w, h = self.size
-        cam = self.scene.camera
-        cam.set_projection(s.camera.fov_deg, w / h, 0.02, 200.0, self._rendering.Camera.FovType.Vertical)
-        centre, eye, up = s.camera.look_at(s.target)
-        cam.look_at(centre.astype(np.float32), eye.astype(np.float32), up.astype(np.float32))
-        return np.asarray(self.renderer.render_to_image())
+def joint_bins(pose: np.ndarray, std: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(bin (J,) index into STD_SIZE_BINS, -1 for a joint not drawn; colours (J, 3)) for the joint markers."""
+    std = np.zeros(len(pose)) if std is None else np.nan_to_num(np.asarray(std, dtype=float), nan=1.0)
+    bins = np.searchsorted([upper for upper, _ in STD_SIZE_BINS], std, side="right")
+    bins = np.where(np.isfinite(pose).all(1), np.minimum(bins, len(STD_SIZE_BINS) - 1), -1)
+    return bins, std_colour(std)
 
 
 class RenderProcess:
     """Renders the newest SceneState in a child process and calls `on_image(image, state)` (from a
     receiver thread) with each finished (H, W, 3) image, or `on_error(message)` once if rendering fails.
 
-    A child process, not a thread: Open3D's render_to_image() holds the GIL for the whole software render
-    (~70-150 ms here), which would freeze the UI thread; a segfault in the renderer also stays there. The
+    A child process, not a thread: Open3D holds the GIL for the whole render (Filament's software render
+    ~70-180 ms here), which would freeze the UI thread; a segfault in the renderer also stays there. The
     child creates, uses and deletes its renderer on its one thread. At most one state is in flight; newer
-    requests replace the waiting one (stale poses are dropped)."""
+    requests replace the waiting one (stale poses are dropped).
+
+    renderer: 'auto', 'legacy' or 'filament' (app.gui.renderers); which one runs, and why, is in `backend`
+    and `backend_note` once the first frame is drawn."""
 
     def __init__(
         self,
         on_image: Callable[[np.ndarray, SceneState], None],
         on_error: Callable[[str], None] | None = None,
-        max_fps: float = 30.0,
+        max_fps: float = 60.0,
+        renderer: str = "auto",
     ):
         import multiprocessing as mp
+
+        from app.gui.renderers import RENDERERS
+
+        if renderer not in RENDERERS:
+            raise ValueError(f"unknown renderer {renderer!r}; choose one of {', '.join(RENDERERS)}")
 
         ctx = mp.get_context("spawn")  # never fork a process that runs Qt, torch and OpenCV threads
         self._conn, child_conn = ctx.Pipe(duplex=True)
         self._proc = ctx.Process(
-            target=_render_main, args=(child_conn, max_fps), name="diffhpe-render", daemon=True
+            target=_render_main, args=(child_conn, max_fps, renderer), name="diffhpe-render", daemon=True
         )
         self._child_conn = child_conn
         self._on_image, self._on_error = on_image, on_error
@@ -220,6 +164,9 @@ class RenderProcess:
         self.render_ms = 0.0
         self.frames_rendered = 0
         self.failed: str | None = None
+        self.renderer = renderer
+        self.backend = ""  # 'legacy' or 'filament' once chosen
+        self.backend_note = ""
 
     def start(self) -> None:
         self._proc.start()
@@ -277,6 +224,8 @@ class RenderProcess:
                 self._next()
             elif kind == "ready":
                 self._next()
+            elif kind == "backend":
+                self.backend, self.backend_note = msg[1], msg[2]
             elif kind == "error":
                 self._fail(msg[1])
                 return
@@ -314,8 +263,10 @@ class RenderProcess:
         return (len(t) - 1) / max(t[-1] - t[0], 1e-6)
 
 
-def _render_main(conn, max_fps: float) -> None:
-    """The renderer process: one thread creates, uses and deletes the OffscreenRenderer."""
+def _render_main(conn, max_fps: float, renderer: str) -> None:
+    """The renderer process: one thread creates, uses and deletes the Open3D scene."""
+    from app.gui.renderers import choose_scene, open_scene
+
     min_interval = 1.0 / max_fps
     scene = None
     try:
@@ -325,11 +276,15 @@ def _render_main(conn, max_fps: float) -> None:
             if msg[0] == "stop":
                 break
             state: SceneState = msg[1]
-            if scene is None or scene.size != tuple(state.size):
-                if scene is not None:
-                    scene.close()
+            size = tuple(state.size)
+            if scene is None:
+                scene, why = choose_scene(renderer, size)
+                conn.send(("backend", scene.name, why))
+            elif scene.size != size:  # a new size: the same renderer, not timed again
+                kind = scene.name
+                scene.close()
                 scene = None
-                scene = SkeletonScene(*state.size)
+                scene = open_scene(kind, size)
             t0 = time.perf_counter()
             image = scene.render(state)
             ms = (time.perf_counter() - t0) * 1000

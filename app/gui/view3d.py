@@ -17,7 +17,7 @@ from app.gui.pipeline import Mailbox
 from app.gui.scene3d import BACKGROUND, RenderProcess, SceneState
 from lifting.keypoints import LiftResult
 
-MAX_RENDER_SIDE = 640  # the software renderer costs ~140 ms at 640x480, ~200 ms at 800x600 here; scaled up
+MAX_RENDER_SIDE = 640  # software Filament costs ~70-180 ms at 640x480 here (OpenGL ~5-15 ms); scaled up
 TRAIL_FRAMES = 240
 GRID_STEP = 0.5
 DEFAULT_TARGET = np.array([0.0, 0.0, 3.0])
@@ -32,8 +32,9 @@ class View3D(QWidget):
     imageReady = pyqtSignal()
     renderFailed = pyqtSignal(str)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, renderer: str = "auto"):
         super().__init__(parent)
+        self.renderer_choice = renderer  # 'auto', 'legacy' or 'filament' (app.gui.renderers)
         self.setMinimumSize(240, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMouseTracking(False)
@@ -58,7 +59,9 @@ class View3D(QWidget):
     # --- thread lifetime -----------------------------------------------------------------------------
     def start(self) -> None:
         if self._renderer is None:
-            self._renderer = RenderProcess(self._on_image, self.renderFailed.emit)
+            self._renderer = RenderProcess(
+                self._on_image, self.renderFailed.emit, renderer=self.renderer_choice
+            )
             self._renderer.start()
             self.request_render()
 
@@ -71,6 +74,23 @@ class View3D(QWidget):
     def renderer(self):
         """The RenderProcess (None when stopped)."""
         return self._renderer
+
+    def set_renderer(self, choice: str) -> None:
+        """Draw with another renderer ('auto', 'legacy', 'filament'): a new renderer process, the same camera,
+        pose and trail (they live here, not in the renderer)."""
+        from app.gui.renderers import RENDERERS
+
+        if choice not in RENDERERS:
+            raise ValueError(f"unknown renderer {choice!r}; choose one of {', '.join(RENDERERS)}")
+        self.renderer_choice = choice
+        if self._renderer is not None:
+            self.stop()
+            self.start()
+
+    @property
+    def backend(self) -> str:
+        """Which renderer draws now ('legacy', 'filament'; '' until the first image)."""
+        return self._renderer.backend if self._renderer is not None else ""
 
     @property
     def render_fps(self) -> float:

@@ -148,3 +148,25 @@ def test_help_mentions_the_lifter_defaults():
     d = {k: p.default for k, p in inspect.signature(StreamingLifter.__init__).parameters.items()}
     for opt in ("mode", "stride", "steps", "hypotheses", "sampler", "conf_threshold"):
         assert f"(default: {d[opt]})" in text, opt
+
+
+def test_root_filter_is_on_by_default_and_can_be_turned_off(tmp_path, cli_inputs):
+    """The root trajectory is smoothed unless --no-root-filter; the root-relative pose is the same either way."""
+    import json
+
+    runs = {}
+    for name, extra in (("filtered", []), ("raw", ["--no-root-filter"])):
+        npz = tmp_path / f"{name}.npz"
+        proc = diffhpe(
+            "lift", cli_inputs["short"], "--npz", npz, "--model", cli_inputs["ckpt"], "--no-progress", *extra
+        )
+        assert proc.returncode == 0, proc.stderr
+        with np.load(npz) as z:
+            runs[name] = (z["root"], z["pose"], json.loads(str(z["meta"]))["root_filter"])
+    (root_f, pose_f, meta_f), (root_r, pose_r, meta_r) = runs["filtered"], runs["raw"]
+    assert meta_f == "True" and meta_r == "False"
+    np.testing.assert_array_equal(pose_f, pose_r)
+    seen = np.isfinite(root_r).all(1)
+    assert seen.sum() >= 15 and not np.allclose(root_f[seen], root_r[seen], atol=1e-4)
+    accel = lambda r: np.linalg.norm(np.diff(r[seen], 2, axis=0), axis=1).mean()
+    assert accel(root_f) < accel(root_r)  # smoother
