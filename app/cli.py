@@ -18,6 +18,7 @@ COMMANDS = {
     "bench": "bench",
     "data": "data",
     "export": "export",
+    "score": "score",
 }
 
 

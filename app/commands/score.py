@@ -1,0 +1,192 @@
+"""`diffhpe score REF.npz`: how well monocular lifting recovers a real video's triangulated 3D (the
+`../shared/data/real3d/` check): P-MPJPE, MPJPE, per joint, and the symmetry / segment-length / jitter of the
+prediction vs the reference, for a CSV written earlier, for lifting the video with one or more sampler
+settings (the 2D detections are computed once and cached), for the models' MixSTE alone, and for MediaPipe's
+own 3D. The numbers are those of the reference's scoring tool (`lifting/real_reference.py`)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from pathlib import Path
+
+from lifting.errors import UserError
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_VIDEO_DIR = REPO.parent / "shared" / "data" / "videos"
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "score",
+        help="score lifted 3D against a real video's triangulated reference",
+        description="Score monocular 3D against a triangulated reference (npz, see lifting/real_reference.py): "
+        "a CSV of ours (--csv), or lift VIDEO here with --model and every combination of --steps and "
+        "--hypotheses; the rows also give the model's MixSTE alone and MediaPipe's own 3D.",
+    )
+    p.add_argument("reference", help="reference npz, e.g. ../shared/data/real3d/pose2sim_cam01_reference.npz")
+    p.add_argument("--view", help="the reference's view (default: its first)")
+    p.add_argument("--csv", action="append", default=[], metavar="PRED.csv", help="score a CSV of ours (repeatable)")
+    p.add_argument("--video", help="lift this video (default: the view's video beside the shared data, VIEW.mp4)")
+    p.add_argument("--model", action="append", default=[], help="checkpoint(s) to lift with (default: the shipped default)")
+    p.add_argument("--steps", "-k", type=int, nargs="+", help="DDIM steps (default: the lifter's)")
+    p.add_argument("--hypotheses", "-H", type=int, nargs="+", help="hypotheses (default: the lifter's)")
+    p.add_argument("--mode", choices=["causal", "centred"], help="streaming mode (default: the lifter's)")
+    p.add_argument("--stride", type=int, help="window stride (default: the lifter's)")
+    p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--per-joint", action="store_true", help="print the per-joint MPJPE table too")
+    p.add_argument("--json", metavar="OUT", help="write every row's full metrics as JSON")
+    p.set_defaults(func=run)
+
+
+def _video_for(args, ref) -> Path:
+    if args.video:
+        v = Path(args.video)
+    else:
+        stem = Path(ref.path).name.split("_reference")[0]
+        v = DEFAULT_VIDEO_DIR / f"{stem}.mp4"
+    if not v.is_file():
+        raise UserError(f"video not found: {v} (pass --video)")
+    return v
+
+
+def detections(video: Path, frames: int) -> list:
+    """MediaPipe 2D of the first `frames` frames of `video`, cached in cache/detections/ by file size and time."""
+    import numpy as np
+
+    from lifting.keypoints import Keypoints2D
+
+    st = video.stat()
+    cache = REPO / "cache" / "detections" / f"{video.stem}_{st.st_size}_{int(st.st_mtime)}_{frames}.npz"
+    if cache.is_file():
+        z = np.load(cache)
+        size = tuple(int(s) for s in z["size"])
+        return [
+            Keypoints2D(xy, c, b, size) if seen else None
+            for xy, c, b, seen in zip(z["xy"], z["conf"], z["bbox"], z["seen"])
+        ]
+    from app.commands.lift import make_detector
+    from app.video import open_video
+
+    with open_video(video) as reader:
+        detector = make_detector("mediapipe", reader.first_frame)
+        kps = [detector.detect(frame) for _, frame in itertools.islice(reader, frames)]
+        detector.close()
+        size = reader.size
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    z = {
+        "xy": np.stack([k.xy if k else np.zeros((17, 2)) for k in kps]),
+        "conf": np.stack([k.confidence if k else np.zeros(17) for k in kps]),
+        "bbox": np.stack([k.bbox if k else np.zeros(4) for k in kps]),
+        "seen": np.array([k is not None for k in kps]),
+        "size": np.array(size),
+    }
+    tmp = cache.with_suffix(".tmp.npz")
+    np.savez(tmp, **z)
+    tmp.replace(cache)
+    return kps
+
+
+def _poses(results, n: int, attr: str):
+    import numpy as np
+
+    out = np.full((n, 17, 3), np.nan)
+    for r in results:
+        if r.frame < n and r.person_seen:
+            out[r.frame] = getattr(r, attr)
+    return out
+
+
+def run(args) -> int:
+    from lifting.real_reference import load_reference, score
+
+    ref = load_reference(args.reference, args.view)
+    if args.json:
+        from lifting.export import check_writable
+
+        check_writable(args.json)
+    rows: list[tuple[str, dict]] = []
+    if ref.mediapipe_cam is not None:
+        rows.append(("MediaPipe's own 3D (world landmarks)", score(ref, ref.mediapipe_cam)))
+    for csv in args.csv:
+        from lifting.export_read import read_pose_csv
+
+        table = read_pose_csv(csv)
+        import numpy as np
+
+        pred = np.full(ref.joints_cam.shape, np.nan)
+        for f, pose in zip(table.frame, table.positions):
+            if 0 <= int(f) < ref.num_frames:
+                pred[int(f)] = pose
+        rows.append((f"CSV {csv}", score(ref, pred)))
+    if args.model or not args.csv:
+        rows += _lift_rows(args, ref)
+    _print(ref, rows, args.per_joint)
+    if args.json:
+        from lifting.export import atomic_write
+
+        report = {"reference": ref.path, "view": ref.view, "rows": [{"what": w, **m} for w, m in rows]}
+        atomic_write(args.json, lambda f: f.write(json.dumps(report, indent=1).encode()))
+        print(f"wrote {args.json}", file=sys.stderr)
+    return 0
+
+
+def _lift_rows(args, ref) -> list[tuple[str, dict]]:
+    import torch
+
+    from lifting.real_reference import score
+    from lifting.stream import StreamingLifter, resolve_checkpoint
+
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    kps = detections(_video_for(args, ref), ref.num_frames)
+    if not any(k is not None for k in kps):
+        raise UserError("the detector found nobody in the video")
+    rows = []
+    for spec in args.model or [None]:
+        ckpt = resolve_checkpoint(spec)
+        base = {k: v for k, v in (("mode", args.mode), ("stride", args.stride)) if v is not None}
+        lifter = StreamingLifter.from_checkpoint(ckpt, device=args.device, **base)
+        name = Path(ckpt).stem
+        steps = args.steps or [lifter.steps]
+        hyps = args.hypotheses or [lifter.hypotheses]
+        first = True
+        for k, h in itertools.product(steps, hyps):
+            if lifter.uses_diffusion:
+                lifter.configure(steps=k, hypotheses=h)
+            res = lifter.lift_sequence(kps)
+            if first and lifter.kind == "wrapper":  # the frozen MixSTE's own pose, once per model
+                rows.append((f"{name}: its MixSTE", score(ref, _poses(res, ref.num_frames, "mixste_pose"))))
+            first = False
+            label = f"{name}: k={k} H={h}" if lifter.uses_diffusion else name
+            rows.append((f"{label} ({lifter.mode}, stride {lifter.stride})", score(ref, _poses(res, ref.num_frames, "pose"))))
+            if not lifter.uses_diffusion:
+                break
+    return rows
+
+
+def _print(ref, rows, per_joint: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(width=None if sys.stdout.isatty() else 140)
+    t = Table(title=f"{Path(ref.path).name}, view {ref.view}: {ref.num_frames} frames at {ref.fps:g} fps (mm)")
+    for col in ("what", "P-MPJPE", "MPJPE", "sym. gap", "seg. std", "jitter mm/f²"):
+        t.add_column(col, justify="left" if col == "what" else "right")
+    r0 = rows[0][1]["reference"] if rows else None
+    for what, m in rows:
+        p = m["prediction"]
+        t.add_row(what, f"{m['p_mpjpe_mm']:.1f}", f"{m['mpjpe_mm']:.1f}", f"{p['symmetry_gap_mm']:.1f}",
+                  f"{p['seg_len_std_mm']:.1f}", f"{p['jitter_mm_per_frame2']:.1f}")  # fmt: skip
+    if r0:
+        t.add_row("the reference itself", "", "", f"{r0['symmetry_gap_mm']:.1f}", f"{r0['seg_len_std_mm']:.1f}",
+                  f"{r0['jitter_mm_per_frame2']:.1f}")  # fmt: skip
+    con.print(t)
+    if per_joint and rows:
+        j = Table(title="per-joint MPJPE (mm)")
+        j.add_column("joint")
+        for what, _ in rows:
+            j.add_column(what[:28], justify="right")
+        for name in rows[0][1]["per_joint_mpjpe_mm"]:
+            j.add_row(name, *[f"{m['per_joint_mpjpe_mm'][name]:.0f}" for _, m in rows])
+        con.print(j)
