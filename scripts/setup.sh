@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent set-up: apt packages (g++ for torch.compile), the .venv with pinned requirements, mmengine (no deps,
-# see DESIGN.md), and this project in editable mode. Quick when already done (a stamp file holds the requirements' hash).
+# Idempotent set-up: apt packages (g++ for torch.compile), the .venv with the exact versions of requirements.lock
+# (generated from requirements.txt by scripts/lock.sh), mmengine (no deps, see DESIGN.md), and this project in
+# editable mode. Quick when already done (a stamp file holds the hash of the lock and of this script).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -19,14 +20,16 @@ fi
 py=${PYTHON:-python3.11}
 command -v "$py" >/dev/null || py=python3
 stamp=.venv/.setup-stamp
-want=$(cat requirements.txt pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
+want=$(cat requirements.lock pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
 echo "[setup] creating/updating .venv (first run takes a few minutes)"
 [ -x .venv/bin/python ] || "$py" -m venv .venv
-.venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q -r requirements.txt
+.venv/bin/pip install -q pip==26.3
+# Every package at its locked version (pip still adds what a platform needs beyond the lock, e.g. the CUDA build's
+# nvidia-* packages on a CUDA machine).
+.venv/bin/pip install -q -r requirements.lock
 # mmengine's metadata asks for opencv-python, which would install a second cv2 beside mediapipe's
 # opencv-contrib-python: install it without its dependencies (they are in requirements.txt).
 .venv/bin/pip install -q --no-deps mmengine==0.10.7
