@@ -26,13 +26,16 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 fi
 echo "[setup] creating/updating .venv (first run takes a few minutes)"
 [ -x .venv/bin/python ] || "$py" -m venv .venv
-.venv/bin/pip install -q pip==26.3
+# pip warns about every local index folder without the package: keep the log readable.
+pip() { .venv/bin/python -m pip "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
+pip install -q pip==26.3
 # Every package at its locked version (pip still adds what a platform needs beyond the lock, e.g. the CUDA build's
 # nvidia-* packages on a CUDA machine).
-.venv/bin/pip install -q -r requirements.lock
+pip install -q -r requirements.lock
 # mmengine's metadata asks for opencv-python, which would install a second cv2 beside mediapipe's
-# opencv-contrib-python: install it without its dependencies (they are in requirements.txt).
-.venv/bin/pip install -q --no-deps mmengine==0.10.7
-.venv/bin/pip install -q --no-deps -e .
+# opencv-contrib-python: install it without its dependencies (they are in requirements.txt and the lock).
+pip install -q --no-deps mmengine==0.10.7
+# Built with the venv's locked setuptools, not whatever build isolation would fetch.
+pip install -q --no-deps --no-build-isolation -e .
 echo "$want" > "$stamp"
 echo "[setup] done"
