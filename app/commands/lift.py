@@ -280,7 +280,7 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
     import torch
 
     from detectors import DEFAULT_DETECTOR
-    from lifting.export import write_csv, write_npz
+    from lifting.export import sidecar_path, write_csv, write_npz
     from lifting.stream import StreamingLifter, resolve_checkpoint
 
     threads = args.threads if args.threads else max(1, (os.cpu_count() or 2) - 1)
@@ -290,7 +290,8 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
         ckpt, device=args.device, compile=args.compile, bf16=args.bf16, **_lift_options(args)
     )
     warm_up_s = lifter.warm_up()  # imports, first calls and compiling happen before the stream's clock starts
-    detector = make_detector(args.detector or DEFAULT_DETECTOR, reader.first_frame)
+    detector_name = args.detector or DEFAULT_DETECTOR
+    detector = make_detector(detector_name, reader.first_frame)
     preview = None
     if preview_path is not None:
         from app.preview import PreviewWriter
@@ -336,9 +337,17 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
         if csv_path is not None:
             written.append(
                 write_csv(
-                    csv_path, st.results, reader.fps, root_relative=args.root_relative, source=reader.name
+                    csv_path,
+                    st.results,
+                    reader.fps,
+                    root_relative=args.root_relative,
+                    source=reader.name,
+                    detector=detector_name,
+                    model=str(ckpt),
+                    settings=_settings(lifter),
                 )
             )
+            written.append(sidecar_path(csv_path))
         if npz_path is not None:
             written.append(write_npz(npz_path, st.results, reader.fps, **meta))
     except BaseException:
@@ -357,6 +366,17 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _settings(lifter) -> dict:
+    """The lifter's model kind, sampler and streaming options, device and speed-ups, for the CSV's metadata."""
+    return {
+        "kind": lifter.kind,
+        **lifter.options(),
+        "device": str(lifter.device),
+        "compiled": bool(lifter.compile),
+        "bf16": bool(lifter.bf16),
+    }
 
 
 def _describe(lifter) -> str:

@@ -7,7 +7,6 @@ import torch
 from lifting.config import build_model, model_config
 from lifting.keypoints import Keypoints2D
 
-
 # Whole sampler runs are compared in float64: float32 round-off grows through the steps by an amount that depends on
 # the CPU's kernels (3 steps of an untrained denoiser, |x_0| ~ 100: 16 float32 ulps of the scale on one machine,
 # 25 on another, which failed a fixed 1e-6 bound). In float64 the same growth is ~10 ulps (2e-15 of the scale);
