@@ -29,7 +29,12 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--webcam", type=int, metavar="N", help="read camera N instead of a file (stop with Ctrl-C)"
     )
-    p.add_argument("-o", "--output", metavar="CSV", help="CSV to write (default: <video name>_3d.csv here)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="CSV",
+        help="CSV to write (default: <video name>_3d.csv here); its metadata goes beside it (out.csv -> out.json)",
+    )
     p.add_argument("--npz", metavar="NPZ", help="also write the arrays as a NumPy .npz")
     p.add_argument("--preview", metavar="MP4", help="also write a preview video (2D overlay + 3D skeleton)")
     p.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
@@ -118,18 +123,21 @@ class _Failed:
 
 
 def _outputs(args) -> tuple[Path | None, Path | None, Path | None]:
-    from lifting.export import check_writable
+    from lifting.export import check_writable, sidecar_path
 
     csv = args.output
     if csv is None and args.npz is None:
         stem = Path(args.video).stem if args.video else f"webcam{args.webcam}"
         csv = f"{stem}_3d.csv"
+    if csv is not None and Path(csv).suffix.lower() == ".json":
+        raise UserError(f"cannot write the CSV to {csv}: its metadata goes to the .json of the same name")
     paths = [Path(p) if p else None for p in (csv, args.npz, args.preview)]
-    for p in paths:
-        if p is not None:
-            check_writable(p)
-    if len({p.resolve() for p in paths if p}) < len([p for p in paths if p]):
-        raise UserError("the output files must be different paths")
+    # Every file that will be written, the CSV's metadata included, checked before any work is done.
+    written = [p for p in paths if p] + ([sidecar_path(csv)] if csv is not None else [])
+    for p in written:
+        check_writable(p)
+    if len({p.resolve() for p in written}) < len(written):
+        raise UserError("the output files must be different paths (the CSV's metadata goes to its .json)")
     return paths[0], paths[1], paths[2]
 
 

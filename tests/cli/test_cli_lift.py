@@ -48,6 +48,15 @@ def test_unwritable_output(tmp_path, cli_inputs):
     assert_clean_failure(proc, says="folder")
 
 
+def test_csv_metadata_path_clashes(tmp_path, cli_inputs):
+    out = tmp_path / "out.json"  # the CSV would be its own metadata file
+    proc = diffhpe("lift", SAMPLE, "-o", out, "--model", cli_inputs["ckpt"])
+    assert_clean_failure(proc, out, says=".json of the same name")
+    out, npz = tmp_path / "out.csv", tmp_path / "out.json"  # another output on the CSV's metadata
+    proc = diffhpe("lift", SAMPLE, "-o", out, "--npz", npz, "--model", cli_inputs["ckpt"])
+    assert_clean_failure(proc, out, npz, says="different paths")
+
+
 @pytest.mark.parametrize("which", ["corrupt", "mismatched"])
 def test_bad_checkpoint(tmp_path, cli_inputs, which):
     out = tmp_path / "out.csv"
