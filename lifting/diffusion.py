@@ -129,7 +129,8 @@ def sample(
     cond_h = cond.repeat_interleave(hypotheses, dim=0)  # (B·H, L, J, C)
     sched = make_scheduler(sampler, steps)
     sched.set_timesteps(steps)  # also resets a multistep solver's history
-    x = torch.randn((b * hypotheses, *sample_shape), generator=generator, device="cpu").to(cond.device)
+    # Drawn in float32 on the CPU whatever the model's device and dtype, so a seed gives the same start everywhere.
+    x = torch.randn((b * hypotheses, *sample_shape), generator=generator, device="cpu").to(cond.device, cond.dtype)
     for t in sched.timesteps:
         t_batch = torch.full((b * hypotheses,), int(t), device=cond.device, dtype=torch.long)
         eps = model.predict_noise(x, cond_h, t_batch)

@@ -1,6 +1,7 @@
-"""The one writer of lifted 3D poses, used by `diffhpe lift` and the app: CSV (one row per frame) and .npz.
+"""The one writer of lifted 3D poses, used by `diffhpe lift` and the app: CSV (one row per frame) with a JSON
+metadata file beside it, and .npz.
 
-CSV layout (the lines starting with '#' document it; read with `pandas.read_csv(path, comment="#")`):
+CSV layout: a plain table, the header row first (`pandas.read_csv(path)`, `csv.DictReader`, spreadsheets):
     frame, time_s, person_seen, root_reliable,
     then for each of the 17 H36M joints: <joint>_x, <joint>_y, <joint>_z, <joint>_std, <joint>_conf
 - x, y, z: camera frame, metres, x right, y down, z forward (OpenCV axes), the estimated root (pelvis)
@@ -10,11 +11,14 @@ CSV layout (the lines starting with '#' document it; read with `pandas.read_csv(
 - person_seen: 1 when the detector found a person in the frame (else the pose is inferred from the frames around).
 - root_reliable: 1 when the root translation was solved from enough confident joints with a small reprojection
   error; otherwise the last reliable one is repeated (or the cells are empty when there was none yet).
-Files are written atomically: a temporary file in the same folder, renamed over the target when complete."""
+Metadata (`out.csv` -> `out.json`, see `csv_metadata`): axes and units, fps, joint names, the columns, software
+version, and when given the source video, detector, model and sampler settings.
+Files are written atomically: temporary files in the same folder, renamed over the targets when all are complete."""
 
 from __future__ import annotations
 
 import csv
+import importlib.metadata
 import io
 import json
 import os
@@ -52,26 +56,51 @@ def check_writable(path: str | os.PathLike) -> Path:
     return p
 
 
+def atomic_write_all(
+    items: Sequence[tuple[str | os.PathLike, Callable[[io.BufferedWriter], None]]],
+) -> list[Path]:
+    """For each (path, write): run write(file) on a temporary file beside `path`; when every one is complete,
+    rename them over their paths. On any error the temporary files are removed and no path is touched."""
+    paths = [check_writable(path) for path, _ in items]
+    temps: list[str] = []
+    try:
+        for p, (_, write) in zip(paths, items):
+            try:
+                fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+            except OSError as exc:
+                raise UserError(f"cannot write {p}: {exc.strerror or exc}") from None
+            temps.append(tmp)
+            with os.fdopen(fd, "wb") as f:
+                write(f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
+        for tmp, p in zip(temps, paths):
+            os.replace(tmp, p)
+    except BaseException:
+        for tmp in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
+    return paths
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], None]) -> Path:
     """Run write(file) on a temporary file beside `path`, then rename it over `path`; on any error the temporary
     file is removed and `path` is left as it was."""
-    p = check_writable(path)
+    return atomic_write_all([(path, write)])[0]
+
+
+def sidecar_path(csv_path: str | os.PathLike) -> Path:
+    """Where the metadata of a pose CSV goes: the same name with .json (out.csv -> out.json)."""
+    return Path(csv_path).expanduser().with_suffix(".json")
+
+
+def software_version() -> str:
     try:
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise UserError(f"cannot write {p}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return p
+        return importlib.metadata.version("diffhpe")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout that was never pip-installed
+        return "unknown (not installed)"
 
 
 def csv_header(joint_names: Sequence[str] = JOINT_NAMES) -> list[str]:
@@ -98,30 +127,83 @@ def _fmt(v: float, digits: int) -> str:
     return "" if not np.isfinite(v) else f"{v:.{digits}f}"
 
 
+COLUMN_NOTES = {
+    "frame": "frame index in the source, from 0",
+    "time_s": "frame / fps, seconds",
+    "person_seen": "1 when the detector found a person in the frame, else 0 (pose inferred from the frames around)",
+    "root_reliable": "1 when the root translation was solved reliably in this frame, else 0 (last reliable one "
+    "repeated, or empty cells before the first)",
+    "<joint>_x, <joint>_y, <joint>_z": "joint position, metres, in the frame given by 'axes' and 'root'",
+    "<joint>_std": "spread of the diffusion hypotheses for the joint (RMS distance to their mean), metres; "
+    "0 for MixSTE",
+    "<joint>_conf": "the 2D detector's confidence for the joint, 0..1 (0 when nobody was detected)",
+}
+
+
+def csv_metadata(
+    results: Sequence[LiftResult],
+    fps: float,
+    *,
+    root_relative: bool = False,
+    source: str | None = None,
+    detector: str | None = None,
+    model: str | None = None,
+    settings: dict | None = None,
+) -> dict:
+    """What the JSON beside a pose CSV holds. source, detector, model (checkpoint) and settings (the lifter's
+    sampler and streaming options) are included when given."""
+    meta = {
+        "format": "diffhpe-poses-csv",
+        "software": {"name": "diffhpe", "version": software_version()},
+        "axes": AXES_NOTE,
+        "units": {"position": "m", "std": "m", "conf": "0..1", "time_s": "s"},
+        "root": "root-relative (pelvis = 0)" if root_relative else "root translation included",
+        "root_relative": bool(root_relative),
+        "fps": float(fps),
+        "frames": len(results),
+        "joints": list(JOINT_NAMES),
+        "columns": COLUMN_NOTES,
+    }
+    for key, value in (("source", source), ("detector", detector), ("model", model)):
+        if value is not None:
+            meta[key] = str(value)
+    if settings is not None:
+        meta["settings"] = dict(settings)
+    return meta
+
+
 def write_csv(
     path: str | os.PathLike,
     results: Sequence[LiftResult],
     fps: float,
     *,
     root_relative: bool = False,
-    comments: bool = True,
     digits: int = 5,
     source: str | None = None,
+    detector: str | None = None,
+    model: str | None = None,
+    settings: dict | None = None,
 ) -> Path:
-    """One row per result (frame order as given). See the module docstring for the columns."""
+    """One row per result (frame order as given), the header row first; the metadata (`csv_metadata`) goes to
+    `sidecar_path(path)`. Both are written atomically, together. Returns the CSV's path."""
     _check_results(results, fps)
+    if Path(path).suffix.lower() == ".json":
+        raise UserError(f"cannot write the CSV to {path}: its metadata goes to the .json of the same name")
     header = csv_header()
+    meta = csv_metadata(
+        results,
+        fps,
+        root_relative=root_relative,
+        source=source,
+        detector=detector,
+        model=model,
+        settings=settings,
+    )
+    # Settings hold plain values; anything else (a path, a device) is written as its text.
+    meta_text = json.dumps(meta, indent=2, default=str, allow_nan=False) + "\n"
 
     def write(f):
         text = io.TextIOWrapper(f, encoding="utf-8", newline="")
-        if comments:
-            where = "root-relative (pelvis = 0)" if root_relative else "root translation included"
-            text.write(f"# DiffHPE 3D poses: {AXES_NOTE}; {where}; <joint>_std = hypothesis spread (m); ")
-            text.write("<joint>_conf = 2D detector confidence (0..1)\n")
-            meta = {"fps": fps, "joints": list(JOINT_NAMES), "frames": len(results)}
-            if source:
-                meta["source"] = str(source)
-            text.write(f"# {json.dumps(meta)}\n")
         w = csv.writer(text, lineterminator="\n")
         w.writerow(header)
         for r in results:
@@ -141,14 +223,20 @@ def write_csv(
         text.flush()
         text.detach()
 
-    return atomic_write(path, write)
+    def write_meta(f):
+        f.write(meta_text.encode("utf-8"))
+
+    return atomic_write_all([(path, write), (sidecar_path(path), write_meta)])[0]
 
 
 def read_csv(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Read a file written by write_csv back: {'frame', 'time_s', 'person_seen', 'root_reliable' (T,),
     'positions' (T, 17, 3), 'std' (T, 17), 'confidence' (T, 17)}; empty cells are NaN."""
     with open(path, encoding="utf-8", newline="") as f:
+        # Files written before the metadata moved to the .json began with '#' comment lines: skip those.
         rows = [row for row in csv.reader(line for line in f if not line.startswith("#"))]
+    if not rows:
+        raise UserError(f"{path} is not a DiffHPE pose CSV (it is empty)")
     header, body = rows[0], rows[1:]
     if header != csv_header():
         raise UserError(f"{path} is not a DiffHPE pose CSV (unexpected columns)")
@@ -165,6 +253,20 @@ def read_csv(path: str | os.PathLike) -> dict[str, np.ndarray]:
         "std": per_joint[..., 3],
         "confidence": per_joint[..., 4],
     }
+
+
+def read_metadata(csv_path: str | os.PathLike) -> dict:
+    """The metadata written beside a pose CSV (`sidecar_path`)."""
+    p = sidecar_path(csv_path)
+    try:
+        meta = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"no metadata beside {csv_path}: {p} is missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"cannot read the metadata {p}: {exc}") from None
+    if not isinstance(meta, dict) or meta.get("format") != "diffhpe-poses-csv":
+        raise UserError(f"{p} is not the metadata of a DiffHPE pose CSV")
+    return meta
 
 
 def results_to_arrays(results: Sequence[LiftResult]) -> dict[str, np.ndarray]:

@@ -282,7 +282,9 @@ class FastDiffusion(nn.Module):
         x_map = model.lift_x3d if isinstance(model, DiffHPEWrapper) else None
         # bf16: the denoiser's weights and activations in bfloat16 (its matmuls ~3x faster on CPUs with AMX, but
         # eager bf16 element-wise ops are slower: worth it only compiled); the sampler's update stays float32.
-        self.dtype = torch.bfloat16 if bf16 else torch.float32
+        # Otherwise the model's own dtype: float32, or float64 where tests compare whole sampler runs (their
+        # float32 round-off grows through the steps by amounts that depend on the CPU's kernels).
+        self.dtype = torch.bfloat16 if bf16 else next(model.parameters()).dtype
         # the weights are folded on the CPU (the folding makes its own tensors there), then moved to the model's device
         device = next(model.parameters()).device
         den = copy.deepcopy(model.denoiser).cpu()
@@ -306,7 +308,7 @@ class FastDiffusion(nn.Module):
         if self._compiled is not None:
             t0 = time.perf_counter()
             try:
-                out = self._compiled(x_in, cond, t).float()
+                out = self._compiled(x_in, cond, t).to(x_t.dtype)
             except Exception as exc:  # noqa: BLE001 - any compiler failure: run eagerly from now on
                 self._compiled = None
                 self.compile_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
@@ -315,4 +317,4 @@ class FastDiffusion(nn.Module):
                 if self.compile_s == 0.0:
                     self.compile_s = time.perf_counter() - t0  # the first call compiles
                 return self.model.to_noise(out, x_t, t)
-        return self.model.to_noise(self.denoiser(x_in, cond, t).float(), x_t, t)
+        return self.model.to_noise(self.denoiser(x_in, cond, t).to(x_t.dtype), x_t, t)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent set-up: apt packages (g++ for torch.compile), the .venv with pinned requirements, mmengine (no deps,
-# see DESIGN.md), and this project in editable mode. Quick when already done (a stamp file holds the requirements' hash).
+# Idempotent set-up: apt packages (g++ for torch.compile), the .venv with the exact versions of requirements.lock
+# (generated from requirements.txt by scripts/lock.sh), mmengine (no deps, see DESIGN.md), and this project in
+# editable mode. Quick when already done (a stamp file holds the hash of the lock and of this script).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -19,17 +20,22 @@ fi
 py=${PYTHON:-python3.11}
 command -v "$py" >/dev/null || py=python3
 stamp=.venv/.setup-stamp
-want=$(cat requirements.txt pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
+want=$(cat requirements.lock pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
 echo "[setup] creating/updating .venv (first run takes a few minutes)"
 [ -x .venv/bin/python ] || "$py" -m venv .venv
-.venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q -r requirements.txt
+# pip warns about every local index folder without the package: keep the log readable.
+pip() { .venv/bin/python -m pip "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
+pip install -q pip==26.3
+# Every package at its locked version (pip still adds what a platform needs beyond the lock, e.g. the CUDA build's
+# nvidia-* packages on a CUDA machine).
+pip install -q -r requirements.lock
 # mmengine's metadata asks for opencv-python, which would install a second cv2 beside mediapipe's
-# opencv-contrib-python: install it without its dependencies (they are in requirements.txt).
-.venv/bin/pip install -q --no-deps mmengine==0.10.7
-.venv/bin/pip install -q --no-deps -e .
+# opencv-contrib-python: install it without its dependencies (they are in requirements.txt and the lock).
+pip install -q --no-deps mmengine==0.10.7
+# Built with the venv's locked setuptools, not whatever build isolation would fetch.
+pip install -q --no-deps --no-build-isolation -e .
 echo "$want" > "$stamp"
 echo "[setup] done"

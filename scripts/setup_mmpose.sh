@@ -3,13 +3,15 @@
 # facts"): mmpose needs torchvision, which only works here with torch 2.14.1, so it cannot share .venv.
 # The first run on a machine takes ~10 min or more (mmcv's C++ ops are compiled, the wheel is cached in
 # ~/.cache/diffhpe-wheels); later runs return at once (stamp file).
+# Exact versions: requirements-mmpose.lock (generated from requirements-mmpose.txt by scripts/lock.sh), and the
+# pins below for the packages installed without their dependencies.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 venv=.venv-mmpose
 stamp=$venv/.setup-stamp
-want=$(cat scripts/setup_mmpose.sh | sha256sum | cut -d' ' -f1)
+want=$(cat requirements-mmpose.lock scripts/setup_mmpose.sh | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
@@ -28,12 +30,11 @@ command -v "$py" >/dev/null || py=python3
 [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
 # pip warns about every local index folder without the package: keep the log readable.
 pip() { "$venv/bin/python" -m pip "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
-pip install -q --upgrade pip
-# torch 2.14.1 + torchvision 0.29.1 is the pair whose torchvision works here (a CUDA build that runs on the CPU).
-pip install -q torch==2.14.1 torchvision==0.29.1
-pip install -q "setuptools<70" wheel cython ninja numpy scipy opencv-contrib-python pytest \
-  addict matplotlib packaging pillow pyyaml rich termcolor yapf tqdm \
-  json_tricks munkres six pycocotools shapely terminaltables
+pip install -q pip==26.3
+# torch 2.14.1 + torchvision 0.29.1 (the pair whose torchvision works here), the build tools and what the mm*
+# packages import. --no-deps: the lock is complete, and it overrides torch's setuptools>=77 with the <70 that
+# mmcv 2.1.0 builds with, which pip's resolver would refuse.
+pip install -q --no-deps -r requirements-mmpose.lock
 # The mm* packages ask for opencv-python, which would put a second cv2 beside opencv-contrib-python: no deps.
 pip install -q --no-deps mmengine==0.10.7
 if ! "$venv/bin/python" -c "import mmcv, mmcv.ops" >/dev/null 2>&1; then
@@ -57,7 +58,7 @@ fi
 pip install -q --no-deps mmpose==1.3.2 mmdet==3.3.0
 # xtcocotools' wheels are built against numpy 1: rebuild it against the numpy installed here.
 if ! "$venv/bin/python" -c "import xtcocotools.mask" >/dev/null 2>&1; then
-  pip install -q --no-deps --no-build-isolation --force-reinstall --no-binary xtcocotools xtcocotools
+  pip install -q --no-deps --no-build-isolation --force-reinstall --no-binary xtcocotools xtcocotools==1.14.3
 fi
 pip install -q --no-deps -e .
 "$venv/bin/python" -c "import cv2, mmcv.ops, mmdet, mmpose.apis, xtcocotools.mask, torchvision, lifting, detectors"

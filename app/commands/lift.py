@@ -29,7 +29,12 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--webcam", type=int, metavar="N", help="read camera N instead of a file (stop with Ctrl-C)"
     )
-    p.add_argument("-o", "--output", metavar="CSV", help="CSV to write (default: <video name>_3d.csv here)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="CSV",
+        help="CSV to write (default: <video name>_3d.csv here); its metadata goes beside it (out.csv -> out.json)",
+    )
     p.add_argument("--npz", metavar="NPZ", help="also write the arrays as a NumPy .npz")
     p.add_argument("--preview", metavar="MP4", help="also write a preview video (2D overlay + 3D skeleton)")
     from app.commands.export import add_export_options  # --bvh/--trc/--angles/--vertical (issue 17)
@@ -127,21 +132,24 @@ class _Failed:
 
 
 def _outputs(args) -> tuple[Path | None, Path | None, Path | None]:
-    from lifting.export import check_writable
+    from lifting.export import check_writable, sidecar_path
 
     csv = args.output
     if csv is None and args.npz is None:
         stem = Path(args.video).stem if args.video else f"webcam{args.webcam}"
         csv = f"{stem}_3d.csv"
+    if csv is not None and Path(csv).suffix.lower() == ".json":
+        raise UserError(f"cannot write the CSV to {csv}: its metadata goes to the .json of the same name")
     paths = [Path(p) if p else None for p in (csv, args.npz, args.preview)]
-    for p in paths:
-        if p is not None:
-            check_writable(p)
-    if len({p.resolve() for p in paths if p}) < len([p for p in paths if p]):
-        raise UserError("the output files must be different paths")
+    # Every file that will be written, the CSV's metadata included, checked before any work is done.
+    written = [p for p in paths if p] + ([sidecar_path(csv)] if csv is not None else [])
+    for p in written:
+        check_writable(p)
+    if len({p.resolve() for p in written}) < len(written):
+        raise UserError("the output files must be different paths (the CSV's metadata goes to its .json)")
     from lifting.exports.write import ExportPaths, check_paths
 
-    check_paths(ExportPaths(args.bvh, args.trc, args.angles), paths)
+    check_paths(ExportPaths(args.bvh, args.trc, args.angles), written)
     return paths[0], paths[1], paths[2]
 
 
@@ -293,7 +301,7 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
     import torch
 
     from detectors import DEFAULT_DETECTOR
-    from lifting.export import write_csv, write_npz
+    from lifting.export import sidecar_path, write_csv, write_npz
     from lifting.stream import StreamingLifter, resolve_checkpoint
 
     threads = args.threads if args.threads else max(1, (os.cpu_count() or 2) - 1)
@@ -303,7 +311,8 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
         ckpt, device=args.device, compile=args.compile, bf16=args.bf16, **_lift_options(args)
     )
     warm_up_s = lifter.warm_up()  # imports, first calls and compiling happen before the stream's clock starts
-    detector = make_detector(args.detector or DEFAULT_DETECTOR, reader.first_frame)
+    detector_name = args.detector or DEFAULT_DETECTOR
+    detector = make_detector(detector_name, reader.first_frame)
     preview = None
     if preview_path is not None:
         from app.preview import PreviewWriter
@@ -349,9 +358,17 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
         if csv_path is not None:
             written.append(
                 write_csv(
-                    csv_path, st.results, reader.fps, root_relative=args.root_relative, source=reader.name
+                    csv_path,
+                    st.results,
+                    reader.fps,
+                    root_relative=args.root_relative,
+                    source=reader.name,
+                    detector=detector_name,
+                    model=str(ckpt),
+                    settings=_settings(lifter),
                 )
             )
+            written.append(sidecar_path(csv_path))
         if npz_path is not None:
             written.append(write_npz(npz_path, st.results, reader.fps, **meta))
         written += _write_exports(args, st.results, reader.fps, reader.name)
@@ -386,6 +403,17 @@ def _write_exports(args, results, fps, name) -> list:
     for line in report.notes:
         print(f"note: {line}", file=sys.stderr)
     return report.written
+
+
+def _settings(lifter) -> dict:
+    """The lifter's model kind, sampler and streaming options, device and speed-ups, for the CSV's metadata."""
+    return {
+        "kind": lifter.kind,
+        **lifter.options(),
+        "device": str(lifter.device),
+        "compiled": bool(lifter.compile),
+        "bf16": bool(lifter.bf16),
+    }
 
 
 def _describe(lifter) -> str:

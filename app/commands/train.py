@@ -83,7 +83,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from lifting.data.sources import build_training_data
-    from lifting.train.runner import build_runner, load_train_config
+    from lifting.train.runner import build_runner, finish_distributed, load_train_config
     from lifting.weights import resolve_device
 
     cfg = load_train_config(
@@ -137,4 +137,5 @@ def run(args) -> int:
     cfg.data_description = description
     runner = build_runner(cfg, train_set, val_set, launcher=args.launcher, device=str(device))
     runner.train()
+    finish_distributed()  # DDP: every rank leaves together, its process group closed (a no-op otherwise)
     return 0

@@ -566,7 +566,18 @@ class MainWindow(QMainWindow):
         try:
             if kind == "csv":
                 source = self.source.name if self.source is not None else None
-                lift_export.write_csv(path, results, self.lift.fps, source=source)
+                lifter = self.lift.lifter  # read once: the lift thread may swap it for a new one
+                # The settings at export time (live changes during the recording are not tracked).
+                settings = {"kind": lifter.kind, **lifter.options()} if lifter is not None else None
+                lift_export.write_csv(
+                    path,
+                    results,
+                    self.lift.fps,
+                    source=source,
+                    detector=self.controls.detector.currentText() or self.options.detector,
+                    model=self.lift.spec.model,
+                    settings=settings,
+                )
             elif kind == "npz":
                 lift_export.write_npz(path, results, self.lift.fps)
             else:

@@ -42,6 +42,19 @@ def load_train_config(name: str, overrides: dict | None = None) -> Config:
     return cfg
 
 
+def finish_distributed() -> None:
+    """End of a successful DDP run: wait for every rank, then shut the process group down while the interpreter
+    is fully alive. A gloo process that exits with its group still open can abort during interpreter shutdown
+    ("terminate called without an active exception": gloo's worker threads still hold work whose tensors refer
+    to Python objects), more often when the CPU is busy. Only on success: after an error the other ranks may be
+    inside a collective that never completes, and torchrun stops them. Nothing to do without a process group."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def build_runner(
     cfg: Config,
     train_set: Dataset | SyntheticWindows,

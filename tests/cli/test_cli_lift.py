@@ -1,11 +1,16 @@
 """`diffhpe lift` end to end, and every bad input: exit code != 0, one clear line on stderr, no traceback and no
 output file left behind."""
 
+import csv
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 from helpers_cli import SAMPLE, diffhpe
 
-from lifting.export import read_csv
+from lifting.export import csv_header, read_csv, read_metadata, sidecar_path
+from lifting.skeleton import JOINT_NAMES
 
 
 def assert_clean_failure(proc, *outputs, says=None):
@@ -17,8 +22,10 @@ def assert_clean_failure(proc, *outputs, says=None):
     if says:
         assert says in lines[0], lines[0]
     for p in outputs:
-        assert not p.exists(), p
-        assert not list(p.parent.glob(f".{p.name}*")), "temporary file left behind"
+        # a CSV's metadata is written with it (out.csv -> out.json): neither may be left
+        for q in (p, sidecar_path(p)) if p.suffix == ".csv" else (p,):
+            assert not q.exists(), q
+            assert not list(q.parent.glob(f".{q.name}*")), "temporary file left behind"
 
 
 def test_missing_video(tmp_path, cli_inputs):
@@ -39,6 +46,15 @@ def test_unwritable_output(tmp_path, cli_inputs):
     assert_clean_failure(proc, out, says="cannot write")
     proc = diffhpe("lift", SAMPLE, "-o", tmp_path, "--model", cli_inputs["ckpt"])  # a folder
     assert_clean_failure(proc, says="folder")
+
+
+def test_csv_metadata_path_clashes(tmp_path, cli_inputs):
+    out = tmp_path / "out.json"  # the CSV would be its own metadata file
+    proc = diffhpe("lift", SAMPLE, "-o", out, "--model", cli_inputs["ckpt"])
+    assert_clean_failure(proc, out, says=".json of the same name")
+    out, npz = tmp_path / "out.csv", tmp_path / "out.json"  # another output on the CSV's metadata
+    proc = diffhpe("lift", SAMPLE, "-o", out, "--npz", npz, "--model", cli_inputs["ckpt"])
+    assert_clean_failure(proc, out, npz, says="different paths")
 
 
 @pytest.mark.parametrize("which", ["corrupt", "mismatched"])
@@ -128,6 +144,32 @@ def test_lift_sample_end_to_end(tmp_path, cli_inputs):
     assert len(data["frame"]) == 100 and list(data["frame"]) == list(range(100))
     assert data["person_seen"].mean() > 0.9
     assert np.all(np.isfinite(data["confidence"]))
+    # A plain CSV, as any reader opens it: pandas with no options and the csv module give the same table.
+    table = pd.read_csv(out)
+    assert list(table.columns) == csv_header() and len(table) == 100
+    assert table["frame"].dtype.kind == "i" and table["pelvis_z"].dtype.kind == "f"
+    np.testing.assert_allclose(table["time_s"], np.arange(100) / 60.0, atol=2e-3)
+    np.testing.assert_allclose(table[[f"{j}_z" for j in JOINT_NAMES]].to_numpy(), data["positions"][..., 2])
+    with open(out, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 100 and list(rows[0]) == csv_header() and rows[99]["frame"] == "99"
+    # Its metadata beside it, in JSON: what the run was.
+    meta = json.loads(sidecar_path(out).read_text())
+    assert read_metadata(out) == meta and sidecar_path(out) == tmp_path / "sample.json"
+    assert meta["fps"] == pytest.approx(60.0, rel=0.01) and meta["frames"] == 100
+    assert meta["joints"] == list(JOINT_NAMES) and "x right, y down, z forward" in meta["axes"]
+    assert meta["units"]["position"] == "m" and not meta["root_relative"]
+    assert meta["source"].endswith(SAMPLE.name) and meta["detector"] == "mediapipe"
+    assert meta["model"] == str(cli_inputs["ckpt"]) and meta["software"]["name"] == "diffhpe"
+    settings = meta["settings"]
+    assert (settings["mode"], settings["stride"], settings["steps"], settings["hypotheses"]) == (
+        "centred",
+        5,
+        2,
+        3,
+    )
+    assert settings["kind"] == "wrapper" and settings["sampler"] in ("ddim", "dpmsolver", "ddpm")
+    assert f"wrote {out}, {sidecar_path(out)}," in proc.stderr
     with np.load(npz) as z:
         assert z["pose"].shape == (100, 17, 3) and float(z["fps"]) == pytest.approx(60.0, rel=0.01)
     import cv2

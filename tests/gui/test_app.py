@@ -15,7 +15,7 @@ from PyQt6.QtGui import QDropEvent, QImage
 
 from app.gui import main_window as main_window_module
 from app.gui.scene3d import LEFT_COLOUR, RIGHT_COLOUR
-from lifting.export import read_csv
+from lifting.export import read_csv, read_metadata
 from tests.gui.conftest import diffusion_model, wait_for
 
 pytestmark = pytest.mark.gui
@@ -71,9 +71,14 @@ def test_plays_sample_to_the_end_shows_3d_skeleton_and_exports(make_window, samp
     assert w.export("csv", out) == out
     table = read_csv(out)  # the schema of `diffhpe lift`, checked by its reader
     assert len(table["frame"]) == lifted
-    assert not [
-        p.name for p in tmp_path.iterdir() if p.name != "played.csv"
-    ]  # atomic: no temporary file left
+    meta = read_metadata(out)  # and its metadata beside it, as `diffhpe lift` writes it
+    assert meta["frames"] == lifted and meta["source"] == w.source.name and meta["detector"] == "mediapipe"
+    assert meta["model"] == w.lift.spec.model and meta["settings"] == {
+        "kind": w.lift.lifter.kind,
+        **w.lift.lifter.options(),
+    }
+    # atomic: no temporary file left
+    assert not [p.name for p in tmp_path.iterdir() if p.name not in ("played.csv", "played.json")]
 
     png = w.save_screenshot(tmp_path / "view3d.png")
     assert png is not None and QImage(str(png)).width() == w.view3d.image().width()

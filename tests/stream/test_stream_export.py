@@ -1,7 +1,10 @@
 import csv
+import importlib.metadata
+import json
 import os
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lifting import export
@@ -37,11 +40,10 @@ def test_csv_round_trip(tmp_path):
     res = results()
     path = export.write_csv(tmp_path / "poses.csv", res, fps=25.0)
     lines = path.read_text().splitlines()
-    assert lines[0].startswith("#") and "metres" in lines[0] and "x right, y down, z forward" in lines[0]
-    header = next(csv.reader([l for l in lines if not l.startswith("#")]))
+    header = next(csv.reader(lines[:1]))  # the header row is the first line: no comment lines
     assert header[:4] == ["frame", "time_s", "person_seen", "root_reliable"]
     assert header[4:9] == ["pelvis_x", "pelvis_y", "pelvis_z", "pelvis_std", "pelvis_conf"]
-    assert len(header) == 4 + 5 * len(JOINT_NAMES)
+    assert len(header) == 4 + 5 * len(JOINT_NAMES) and len(lines) == 1 + len(res)
     back = export.read_csv(path)
     assert len(back["frame"]) == len(res)
     np.testing.assert_array_equal(back["frame"], np.arange(12))
@@ -54,6 +56,83 @@ def test_csv_round_trip(tmp_path):
     )
     rel = export.read_csv(export.write_csv(tmp_path / "rel.csv", res, fps=25.0, root_relative=True))
     np.testing.assert_allclose(rel["positions"][4], res[4].pose, atol=1e-5)
+    assert export.read_metadata(tmp_path / "rel.csv")["root_relative"] is True
+
+
+def test_csv_opens_in_pandas_and_the_csv_module(tmp_path):
+    res = results()
+    path = export.write_csv(tmp_path / "poses.csv", res, fps=25.0)
+    table = pd.read_csv(path)  # no options: what a user types first
+    assert list(table.columns) == export.csv_header() and len(table) == len(res)
+    assert all(table[c].dtype.kind in "if" for c in table.columns)  # every column numeric, no junk rows
+    np.testing.assert_array_equal(table["frame"], np.arange(12))
+    np.testing.assert_allclose(table["head_x"], [r.pose[10, 0] + r.root[0] for r in res], atol=1e-5)
+    assert table.loc[4, ["pelvis_x", "pelvis_y", "pelvis_z"]].isna().all()  # no root yet: empty cells -> NaN
+    np.testing.assert_allclose(table["neck_conf"], [r.confidence[9] for r in res], atol=1e-3)
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(res) and list(rows[0]) == export.csv_header()
+    assert [int(r["frame"]) for r in rows] == list(range(12)) and rows[4]["pelvis_z"] == ""
+    assert float(rows[3]["right_wrist_std"]) == pytest.approx(res[3].std[16], abs=1e-5)
+
+
+def test_csv_metadata_beside_it(tmp_path):
+    res = results()
+    settings = {
+        "kind": "wrapper",
+        "mode": "causal",
+        "stride": 9,
+        "steps": 5,
+        "hypotheses": 5,
+        "sampler": "ddim",
+    }
+    path = export.write_csv(
+        tmp_path / "run.csv",
+        res,
+        fps=29.97,
+        source="clip.mp4",
+        detector="mediapipe",
+        model="weights/k5.safetensors",
+        settings=settings,
+    )
+    side = tmp_path / "run.json"
+    assert export.sidecar_path(path) == side and side.is_file()
+    meta = json.loads(side.read_text(encoding="utf-8"))
+    assert meta == export.read_metadata(path)
+    assert meta["format"] == "diffhpe-poses-csv" and meta["software"]["name"] == "diffhpe"
+    assert meta["software"]["version"] == importlib.metadata.version("diffhpe")
+    assert meta["fps"] == 29.97 and meta["frames"] == 12 and meta["joints"] == list(JOINT_NAMES)
+    assert meta["axes"] == export.AXES_NOTE and meta["root"] == "root translation included"
+    assert meta["units"] == {"position": "m", "std": "m", "conf": "0..1", "time_s": "s"}
+    assert (meta["source"], meta["detector"], meta["model"]) == (
+        "clip.mp4",
+        "mediapipe",
+        "weights/k5.safetensors",
+    )
+    assert meta["settings"] == settings
+    # every column of the CSV is described (per joint by its pattern)
+    patterns = [p for key in meta["columns"] for p in key.split(", ")]
+    described = {p.replace("<joint>", j) for p in patterns for j in JOINT_NAMES}
+    assert set(export.csv_header()) <= described
+    # without the optional fields, they are left out rather than written as null
+    export.write_csv(tmp_path / "bare.csv", res, fps=25.0)
+    assert not {"source", "detector", "model", "settings"} & set(export.read_metadata(tmp_path / "bare.csv"))
+
+
+def test_csv_metadata_errors(tmp_path):
+    with pytest.raises(UserError, match="metadata"):
+        export.write_csv(tmp_path / "out.json", results(), fps=25.0)  # would be its own sidecar
+    assert os.listdir(tmp_path) == []
+    path = export.write_csv(tmp_path / "out.csv", results(), fps=25.0)
+    export.sidecar_path(path).unlink()
+    with pytest.raises(UserError, match="out.json is missing"):
+        export.read_metadata(path)
+    export.sidecar_path(path).write_text("{not json")
+    with pytest.raises(UserError, match="cannot read"):
+        export.read_metadata(path)
+    export.sidecar_path(path).write_text('{"fps": 25}')
+    with pytest.raises(UserError, match="not the metadata"):
+        export.read_metadata(path)
 
 
 def test_csv_is_atomic(tmp_path, monkeypatch):
@@ -72,13 +151,15 @@ def test_csv_is_atomic(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         export.write_csv(target, res, fps=30)
     assert not target.exists()
-    assert os.listdir(tmp_path) == []  # no temporary file left behind
-    # an existing file is left untouched by a failed write
+    assert os.listdir(tmp_path) == []  # no temporary file left behind, and no metadata without its CSV
+    # existing files (the CSV and its metadata) are left untouched by a failed write
     target.write_text("old")
+    (tmp_path / "out.json").write_text("old meta")
     calls["n"] = 0
     with pytest.raises(RuntimeError):
         export.write_csv(target, res, fps=30)
-    assert target.read_text() == "old" and os.listdir(tmp_path) == ["out.csv"]
+    assert target.read_text() == "old" and (tmp_path / "out.json").read_text() == "old meta"
+    assert sorted(os.listdir(tmp_path)) == ["out.csv", "out.json"]
 
 
 def test_check_writable(tmp_path):

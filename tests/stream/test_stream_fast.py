@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from helpers_stream import assert_close_at_scale, keypoints_sequence, perturbed
+from helpers_stream import assert_same_samples, keypoints_sequence, perturbed, perturbed_float64
 
 from lifting.diffusion import sample
 from lifting.fast_inference import FastDiffusion
@@ -32,9 +32,10 @@ def test_predict_noise_matches_reference(kind, profile, prediction):
 
 @pytest.mark.parametrize("sampler,steps", [("ddim", 3), ("dpmsolver", 3), ("ddpm", 3)])
 def test_samples_match_the_reference_sampler(sampler, steps):
-    model = perturbed("wrapper", "paper", seed=4)
+    # float64 both ways (see helpers_stream.assert_same_samples); the draws are the same as in float32 runs.
+    model = perturbed_float64("wrapper", "paper", seed=4)
     fast = FastDiffusion(model).eval()
-    x2d = torch.rand(1, 27, 17, 2, generator=torch.Generator().manual_seed(1)) * 2 - 1
+    x2d = torch.rand(1, 27, 17, 2, generator=torch.Generator().manual_seed(1), dtype=torch.float64) * 2 - 1
     with torch.inference_mode():
         cond = model.condition(x2d)
         ref = sample(
@@ -47,22 +48,24 @@ def test_samples_match_the_reference_sampler(sampler, steps):
         )
         g = torch.Generator().manual_seed(9)
         noise = torch.randn((5, 27, 17, 3), generator=g)[None]  # what `sample` draws first from the same seed
-        out = sample_windows(fast, fast.prepare(cond), noise, steps, sampler, [g])
-    assert_close_at_scale(out, ref)
+        out = sample_windows(fast, fast.prepare(cond), noise.double(), steps, sampler, [g])
+    # the samples are not near zero, so the bound (relative to their scale) is a real one
+    assert ref.abs().max() > 1.0
+    assert_same_samples(out, ref)
 
 
 def test_windows_do_not_depend_on_batching():
-    model = perturbed("wrapper", "tiny", seed=5)
+    model = perturbed_float64("wrapper", "tiny", seed=5)
     fast = FastDiffusion(model).eval()
-    x2d = torch.rand(3, 27, 17, 2, generator=torch.Generator().manual_seed(2)) * 2 - 1
-    noise = torch.randn(3, 4, 27, 17, 3, generator=torch.Generator().manual_seed(3))
+    x2d = torch.rand(3, 27, 17, 2, generator=torch.Generator().manual_seed(2), dtype=torch.float64) * 2 - 1
+    noise = torch.randn(3, 4, 27, 17, 3, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
     with torch.inference_mode():
         cond = fast.prepare(model.condition(x2d))
         batched = sample_windows(fast, cond, noise, 3, "ddim")
         single = torch.cat(
             [sample_windows(fast, cond[i : i + 1], noise[i : i + 1], 3, "ddim") for i in range(3)]
         )
-    assert_close_at_scale(batched, single)
+    assert_same_samples(batched, single)
 
 
 def test_compile_failure_falls_back_to_eager(monkeypatch):
