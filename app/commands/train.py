@@ -136,6 +136,11 @@ def run(args) -> int:
     )
     cfg.data_description = description
     runner = build_runner(cfg, train_set, val_set, launcher=args.launcher, device=str(device))
-    runner.train()
+    import torch
+
+    from lifting.train.runner import trusted_checkpoint_globals
+
+    with torch.serialization.safe_globals(trusted_checkpoint_globals()):
+        runner.train()
     finish_distributed()  # DDP: every rank leaves together, its process group closed (a no-op otherwise)
     return 0

@@ -33,7 +33,8 @@ class CameraDistribution:
     formats: (width, height, weight) of the image: landscape phone / camera, portrait phone, webcams.
     fov_deg: field of view across the image's longer side (the focal length follows from it).
     height_m: camera above the floor; distance_m: horizontal distance to the person's mean position.
-    roll_deg: rotation about the optical axis, uniform in ±roll_deg.
+    roll_deg: rotation about the optical axis, normal with this std, clipped at 3 std (tripods are rarely
+    levelled exactly, phones are held a little tilted).
     off_centre: the aim point moves by up to this fraction of the half field of view, so the person is not
     always in the middle of the image.
     margin: every joint of the window at least this fraction of the image's shorter side inside the image.
@@ -167,7 +168,7 @@ def sample_cameras(centre: torch.Tensor, dist: CameraDistribution, g: torch.Gene
     shift = (2 * torch.rand(b, 2, generator=g, device=dev) - 1) * dist.off_centre * half  # angles
     R = look_at_rotation(position, centre)
     yaw, pitch = shift[:, 0], shift[:, 1]
-    roll = torch.deg2rad((2 * torch.rand(b, generator=g, device=dev) - 1) * dist.roll_deg)
+    roll = torch.deg2rad(torch.randn(b, generator=g, device=dev).clamp(-3, 3) * dist.roll_deg)
     R = _axis_rotation(roll, 2) @ _axis_rotation(pitch, 0) @ _axis_rotation(yaw, 1) @ R
     return CameraBatch(R, position, focal, size / 2, size)
 

@@ -165,3 +165,16 @@ def build_runner(
         cfg=cfg,
     )
     return runner
+
+
+def trusted_checkpoint_globals() -> list:
+    """What mmengine's own .pth checkpoints (in the run's work dir, written by this program) hold besides
+    tensors: its logging buffers and numpy values. torch.load's weights_only default refuses them; --resume
+    loads them with exactly these allowed."""
+    import builtins
+
+    import numpy as np
+    from mmengine.logging.history_buffer import HistoryBuffer
+
+    return [HistoryBuffer, np._core.multiarray._reconstruct, np.ndarray, np.dtype, np._core.multiarray.scalar,
+            builtins.getattr, *{type(np.dtype(t)) for t in ("float64", "float32", "int64", "int32", "bool")}]  # fmt: skip
