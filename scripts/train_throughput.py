@@ -40,10 +40,10 @@ class Clock(Hook):
         self.t1 = time.perf_counter()
 
 
-def measure(mocap, config, mode, batch, amp, iters, skip, conditioner=None) -> dict:
+def measure(mocap, config, mode, batch, amp, iters, skip, conditioner=None, dropout=None) -> dict:
     with tempfile.TemporaryDirectory() as work:
         over = {"batch_size": batch, "amp": amp, "work_dir": work, "conditioner": conditioner,
-                "camera_mode": mode, "val_windows": 8, "log_interval": 10**6}  # fmt: skip
+                "camera_mode": mode, "val_windows": 8, "log_interval": 10**6, "dropout": dropout}  # fmt: skip
         if mode == "fresh":
             over.update(max_iters=iters, val_interval_iters=10**6)
         else:
@@ -68,7 +68,7 @@ def measure(mocap, config, mode, batch, amp, iters, skip, conditioner=None) -> d
             pass
         done = clock.n - skip
         secs = clock.t1 - clock.t0
-    return {"config": config, "camera_mode": mode, "batch": batch, "amp": amp or "fp32",
+    return {"config": config, "camera_mode": mode, "batch": batch, "amp": amp or "fp32", "dropout": dropout,
             "updates_timed": done, "seconds": secs, "windows_per_s": done * batch / secs}  # fmt: skip
 
 
@@ -113,18 +113,20 @@ def main() -> int:
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     rows = []
+    # (config, camera mode, batch, autocast, conditioner, dropout override)
     plan = [
-        ("mixste_paper_cmu_cpu", "fixed", 64, None, None),
-        ("mixste_paper_cmu", "fresh", 64, None, None),
-        ("mixste_paper_cmu", "fresh", 64, "bf16", None),
-        ("mixste_paper_cmu", "fresh", 256, "bf16", None),
-        ("wrapper_paper_cmu_cpu", "fixed", 16, None, a.conditioner),
-        ("wrapper_paper_cmu", "fresh", 16, None, a.conditioner),
-        ("wrapper_paper_cmu", "fresh", 64, "bf16", a.conditioner),
-        ("wrapper_paper_cmu", "fresh", 256, "bf16", a.conditioner),
+        ("mixste_paper_cmu_cpu", "fixed", 64, None, None, None),
+        ("mixste_paper_cmu", "fresh", 64, None, None, None),
+        ("mixste_paper_cmu", "fresh", 64, "bf16", None, None),
+        ("mixste_paper_cmu", "fresh", 128, None, None, 0.0),
+        ("wrapper_paper_cmu_cpu", "fixed", 16, None, a.conditioner, None),
+        ("wrapper_paper_cmu", "fresh", 16, None, a.conditioner, None),
+        ("wrapper_paper_cmu", "fresh", 64, None, a.conditioner, None),
+        ("wrapper_paper_cmu", "fresh", 64, "bf16", a.conditioner, None),
+        ("wrapper_paper_cmu", "fresh", 128, None, a.conditioner, 0.0),
     ]
-    for config, mode, batch, amp, cond in plan:
-        r = measure(a.mocap, config, mode, batch, amp, a.iters, a.skip, cond)
+    for config, mode, batch, amp, cond, dropout in plan:
+        r = measure(a.mocap, config, mode, batch, amp, a.iters, a.skip, cond, dropout)
         rows.append(r)
         print(json.dumps(r), flush=True)
     report = {"machine": platform.processor() or platform.machine(), "threads": a.threads,
