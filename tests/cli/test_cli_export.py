@@ -47,9 +47,19 @@ def assert_clean_failure(proc, d, says):
     assert not list(d.glob(".*.tmp")), "temporary file left behind"
 
 
+def old_comment_form(src: Path) -> Path:
+    """The CSV form of earlier versions: two '#' lines (a description, then the metadata as JSON) before the
+    header, no sidecar."""
+    side = src.with_suffix(".json")
+    meta = json.loads(side.read_text())
+    side.unlink()
+    src.write_text(f"# DiffHPE 3D poses: camera frame, metres\n# {json.dumps(meta)}\n" + src.read_text())
+    return src
+
+
 def test_export_csv_with_comment_lines(clip_results, tmp_path):
     results, _ = clip_results
-    src = write_csv(tmp_path / "in.csv", results, 50.0)  # the '#'-comment form, fps in the JSON comment
+    src = old_comment_form(write_csv(tmp_path / "in.csv", results, 50.0))  # fps in the JSON comment
     proc = run_export(src, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "52 frames at 50 fps (from the CSV's comment line)" in proc.stderr
@@ -65,7 +75,7 @@ def test_export_csv_with_comment_lines(clip_results, tmp_path):
 
 def test_plain_csv_with_sidecar_or_time_column(clip_results, tmp_path):
     results, cam = clip_results
-    src = write_csv(tmp_path / "plain.csv", results, 25.0, comments=False)  # header row first
+    src = write_csv(tmp_path / "plain.csv", results, 25.0)  # header row first
     assert not src.read_text().startswith("#")
     (tmp_path / "plain.json").write_text(json.dumps({"fps": 50.0, "axes": "camera"}))
     table = read_pose_csv(src)
@@ -90,7 +100,7 @@ def test_not_our_csv(tmp_path):
 
 def test_missing_columns_and_binary_and_missing_file(clip_results, tmp_path):
     results, _ = clip_results
-    src = write_csv(tmp_path / "in.csv", results, 50.0, comments=False)
+    src = write_csv(tmp_path / "in.csv", results, 50.0)
     lines = src.read_text().splitlines()
     cut = [",".join(c for i, c in enumerate(l.split(",")) if i < len(l.split(",")) - 5) for l in lines]
     src.write_text("\n".join(cut) + "\n")  # the last joint (right_wrist) is gone
