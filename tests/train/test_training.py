@@ -145,12 +145,20 @@ def test_bundled_configs_inherit_the_table1_settings():
         cfg = load_train_config(name)
         assert cfg.name == name and cfg.model["profile"] in PROFILES
         assert cfg.weight_decay == 1e-6 and cfg.plateau["factor"] == 0.5  # Table 1: divide by 2 on a plateau
-        for key in ("batch_size", "lr", "dropout", "epochs"):
+        for key in ("batch_size", "lr", "dropout"):
             assert cfg[key] > 0, (name, key)
+        # fresh-camera recipes train by updates (--iters / --time-budget), the others by epochs
+        length = "val_interval_iters" if cfg.get("camera_mode") == "fresh" else "epochs"
+        assert cfg[length] > 0, (name, length)
     wrapper, occ = load_train_config("wrapper_paper_cmu_cpu"), load_train_config("wrapper_occ_paper_cmu_cpu")
     assert occ.occlusion == "mixed" and wrapper.occlusion == "none"
     assert {k: v for k, v in occ.to_dict().items() if k not in ("name", "occlusion")} == {
         k: v for k, v in wrapper.to_dict().items() if k not in ("name", "occlusion")
+    }
+    wrapper, occ = load_train_config("wrapper_paper_cmu"), load_train_config("wrapper_occ_paper_cmu")
+    assert occ.occlusion == "mixed" and wrapper.occlusion == "none" and occ.camera_mode == "fresh"
+    assert {k: v for k, v in occ.to_dict().items() if k not in ("name", "occlusion", "lr")} == {
+        k: v for k, v in wrapper.to_dict().items() if k not in ("name", "occlusion", "lr")
     }
     assert load_train_config("wrapper_paper").plateau["patience"] == 50
     assert load_train_config("wrapper_paper_cmu_cpu").plateau["patience"] == 0
