@@ -55,7 +55,7 @@ def load_reference(path: str | Path, view: str | None = None) -> Reference:
 
 def coherence(x: np.ndarray, fps: float) -> dict:
     """Symmetry gap, segment-length std over time, jitter (mm, NaN-aware) and mean bone lengths of (T, 17, 3) m."""
-    seg = lambda a, b: np.linalg.norm(x[:, a] - x[:, b], axis=-1)  # noqa: E731
+    seg = lambda a, b: np.linalg.norm(x[:, a] - x[:, b], axis=-1)
     sym = np.nanmean([np.abs(seg(*l) - seg(*r)) for l, r in SYMMETRIC_SEGMENT_PAIRS])
     bones = np.stack([seg(p, c) for p, c in SEGMENTS], 1)  # (T, 16)
     rel = x - x[:, :1]
@@ -101,8 +101,3 @@ def score(ref: Reference, pred: np.ndarray) -> dict:
         "prediction": coherence(pred, ref.fps),
         "reference": coherence(ref_m, ref.fps),
     }
-
-
-def mean_pose_baseline(ref: Reference, mean_pose: np.ndarray) -> np.ndarray:
-    """A constant pose (17, 3) for every frame, as a prediction (its P-MPJPE is the floor a lifter must beat)."""
-    return np.broadcast_to(np.asarray(mean_pose, np.float64), ref.joints_cam.shape).copy()

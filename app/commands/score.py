@@ -110,11 +110,11 @@ def run(args) -> int:
     if ref.mediapipe_cam is not None:
         rows.append(("MediaPipe's own 3D (world landmarks)", score(ref, ref.mediapipe_cam)))
     for csv in args.csv:
+        import numpy as np
+
         from lifting.export_read import read_pose_csv
 
         table = read_pose_csv(csv)
-        import numpy as np
-
         pred = np.full(ref.joints_cam.shape, np.nan)
         for f, pose in zip(table.frame, table.positions):
             if 0 <= int(f) < ref.num_frames:
@@ -133,12 +133,9 @@ def run(args) -> int:
 
 
 def _lift_rows(args, ref) -> list[tuple[str, dict]]:
-    import torch
-
     from lifting.real_reference import score
     from lifting.stream import StreamingLifter, resolve_checkpoint
 
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     kps = detections(_video_for(args, ref), ref.num_frames)
     if not any(k is not None for k in kps):
         raise UserError("the detector found nobody in the video")

@@ -19,8 +19,15 @@ import torch
 
 from lifting.data.mocap import MIRROR_SEGMENT
 from lifting.data.noise2d import JOINT_SIGMA_SCALE
-from lifting.data.occlusion import CONSECUTIVE_FRAMES, CONSECUTIVE_LEG_FRAMES, LEG_ARM_JOINTS, LEG_ARM_P, RANDOM_P
-from lifting.data.occlusion import PAPER_PATTERNS, check_pattern
+from lifting.data.occlusion import (
+    CONSECUTIVE_FRAMES,
+    CONSECUTIVE_LEG_FRAMES,
+    LEG_ARM_JOINTS,
+    LEG_ARM_P,
+    PAPER_PATTERNS,
+    RANDOM_P,
+    check_pattern,
+)
 from lifting.skeleton import FLIP_PERMUTATION, JOINT_INDEX, RIGHT_LEG, SEGMENTS
 
 WINDOW = 27
@@ -82,10 +89,6 @@ class Corruption2D:
     swap_p: float = 0.005
     dropout_p: float = 0.01
     cut_drop_p: float = 0.7
-
-
-def _segment_arrays() -> tuple[torch.Tensor, torch.Tensor]:
-    return torch.tensor([p for p, _ in SEGMENTS]), torch.tensor([c for _, c in SEGMENTS])
 
 
 def rescale_bones(x: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
@@ -294,10 +297,8 @@ class SyntheticWindows:
         f = f * (a.body_scale[0] + (a.body_scale[1] - a.body_scale[0]) * self._rand(n, 1))
         lowest = x[:, :, self._ankles, 2].amin(dim=(1, 2))  # (n,) keep the feet where they were
         x = rescale_bones(x, f)
-        return x + torch.stack(
-            [torch.zeros_like(lowest), torch.zeros_like(lowest), lowest - x[:, :, self._ankles, 2].amin(dim=(1, 2))],
-            dim=1,
-        )[:, None, None]
+        x[..., 2] += (lowest - x[:, :, self._ankles, 2].amin(dim=(1, 2))).view(-1, 1, 1)
+        return x
 
     def cameras_for(self, x: torch.Tensor) -> tuple[CameraBatch, torch.Tensor]:
         """A camera per window (n, L, J, 3) that keeps the person in view (all but the `cut_p` share, which
