@@ -58,7 +58,7 @@ def detections(video: Path, frames: int) -> list:
     from lifting.keypoints import Keypoints2D
 
     st = video.stat()
-    cache = REPO / "cache" / "detections" / f"{video.stem}_{st.st_size}_{int(st.st_mtime)}_{frames}.npz"
+    cache = REPO / "cache" / "detections" / f"{video.stem}_{st.st_size}_{int(st.st_mtime)}_{frames}_jc.npz"
     if cache.is_file():
         z = np.load(cache)
         size = tuple(int(s) for s in z["size"])

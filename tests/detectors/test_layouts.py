@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detectors.layouts import BLAZEPOSE_NAMES, COCO_NAMES, blazepose_to_h36m, coco_to_h36m
+from detectors.layouts import (
+    BLAZEPOSE_NAMES,
+    COCO_NAMES,
+    JOINT_CENTRE_RATIOS,
+    blazepose_to_h36m,
+    coco_to_h36m,
+)
 from lifting.skeleton import JOINT_INDEX, LEFT_JOINTS, NUM_JOINTS, RIGHT_JOINTS
 
 # A person facing the camera in an image (x right, y down): their left side is on the image's right.
@@ -69,7 +75,7 @@ def layout(names: tuple[str, ...], rng: np.random.Generator) -> tuple[np.ndarray
 @pytest.mark.parametrize("names,convert", [(COCO_NAMES, coco_to_h36m), (BLAZEPOSE_NAMES, blazepose_to_h36m)])
 def test_every_joint_lands_where_it_should(names, convert):
     xy, conf = layout(names, np.random.default_rng(0))
-    out, out_conf = convert(xy, conf)
+    out, out_conf = convert(xy, conf, joint_centres=False)
     assert out.shape == (NUM_JOINTS, 2) and out_conf.shape == (NUM_JOINTS,)
     for joint, want in EXPECTED.items():
         np.testing.assert_allclose(out[JOINT_INDEX[joint]], want, atol=1e-4, err_msg=joint)
@@ -105,6 +111,31 @@ def test_batched_shapes(names, convert):
     one, one_conf = convert(xy[2, 1], conf[2, 1])
     np.testing.assert_allclose(out[2, 1], one, rtol=1e-6)
     np.testing.assert_allclose(out_conf[2, 1], one_conf)
+
+
+@pytest.mark.parametrize("names,convert", [(COCO_NAMES, coco_to_h36m), (BLAZEPOSE_NAMES, blazepose_to_h36m)])
+def test_joint_centres_move_the_upper_body_by_the_measured_ratios(names, convert):
+    xy, conf = layout(names, np.random.default_rng(3))
+    landmarks, landmark_conf = convert(xy, conf, joint_centres=False)
+    out, out_conf = convert(xy, conf)
+    j = JOINT_INDEX
+    r = JOINT_CENTRE_RATIOS
+    pelvis, thorax = landmarks[j["pelvis"]], landmarks[j["thorax"]]
+    # The thorax slides down the torso; hips and limbs below the shoulders stay where they were.
+    np.testing.assert_allclose(out[j["thorax"]], pelvis + (thorax - pelvis) / r["torso"], atol=1e-4)
+    np.testing.assert_allclose(out[j["spine"]], (pelvis + out[j["thorax"]]) / 2, atol=1e-4)
+    for name in ("pelvis", "right_hip", "left_knee", "right_ankle", "left_elbow", "right_wrist"):
+        np.testing.assert_allclose(out[j[name]], landmarks[j[name]], atol=1e-4, err_msg=name)
+    # Shoulders, neck and head keep their direction from the thorax, at the joint-centre distance.
+    for name, ratio in (("left_shoulder", "shoulder_width"), ("right_shoulder", "shoulder_width"),
+                        ("neck", "thorax_to_neck"), ("head", "thorax_to_head")):
+        want = out[j["thorax"]] + (landmarks[j[name]] - thorax) / r[ratio]
+        np.testing.assert_allclose(out[j[name]], want, atol=1e-4, err_msg=name)
+    width = np.linalg.norm(out[j["left_shoulder"]] - out[j["right_shoulder"]])
+    landmark_width = np.linalg.norm(landmarks[j["left_shoulder"]] - landmarks[j["right_shoulder"]])
+    assert width == pytest.approx(landmark_width / r["shoulder_width"], rel=1e-5)
+    # Confidences still come from the landmarks themselves (no hips needed for a head).
+    np.testing.assert_array_equal(out_conf, landmark_conf)
 
 
 def test_wrong_shapes_raise():
