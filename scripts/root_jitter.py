@@ -46,7 +46,8 @@ def roots_of(video: str) -> tuple[np.ndarray, np.ndarray, float]:
     from app.commands.lift import make_detector
     from app.video import open_video
     from detectors import DEFAULT_DETECTOR
-    from lifting.stream import StreamingLifter, resolve_checkpoint
+    from lifting.stream import StreamingLifter
+    from lifting.weights import resolve_checkpoint
 
     reader = open_video(video)
     try:

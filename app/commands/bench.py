@@ -117,8 +117,7 @@ def _timer(device):
 
 def _model(spec: str | None, device, any_kind: bool = False):
     from lifting.config import build_model, model_config
-    from lifting.stream import resolve_checkpoint
-    from lifting.weights import load_model
+    from lifting.weights import load_model, resolve_checkpoint
 
     if spec is not None and spec.startswith("random:") and spec != "random:paper":
         from lifting.config import PROFILES
@@ -150,8 +149,8 @@ def _lifter_timings(
 ) -> dict:
     import torch
 
+    from lifting.diffusion import sample
     from lifting.fast_inference import FastDiffusion
-    from lifting.stream import sample_windows
 
     measure = _timer(device)
     window = cfg["window"]
@@ -169,12 +168,12 @@ def _lifter_timings(
             for k in steps_list:
                 reps = max(1, repeats if k <= 10 else repeats // 2)
                 fast_ms = measure(
-                    lambda n=noise, k=k: sample_windows(fast, fast.prepare(cond), n, k, "ddim"), reps
+                    lambda n=noise, k=k: sample(fast, fast.prepare(cond), steps=k, sampler="ddim", noise=n), reps
                 )
                 row = {"steps": k, "hypotheses": h, "fast_ms_per_window": fast_ms}
                 if k in (1, 5):
                     row["reference_ms_per_window"] = measure(
-                        lambda n=noise, k=k: sample_windows(model, cond, n, k, "ddim"), reps
+                        lambda n=noise, k=k: sample(model, cond, steps=k, sampler="ddim", noise=n), reps
                     )
                 window_ms = mixste_ms + fast_ms
                 row["window_ms"] = window_ms
@@ -203,8 +202,8 @@ def _lifter_timings(
                 for row in out["rows"]:
                     if row["hypotheses"] == 5 and row["steps"] in (1, 5):
                         ms = measure(
-                            lambda v=variant, k=row["steps"], n=noise: sample_windows(
-                                v, v.prepare(cond), n, k, "ddim"
+                            lambda v=variant, k=row["steps"], n=noise: sample(
+                                v, v.prepare(cond), steps=k, sampler="ddim", noise=n
                             ),
                             max(1, repeats),
                         )

@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"video file not found: {args.video}")
     model = args.model
     if model and not model.startswith("random:"):
-        from lifting.stream import resolve_checkpoint
+        from lifting.weights import resolve_checkpoint
 
         model = str(resolve_checkpoint(model, args.weights_dir))
     if args.threads is not None:

@@ -302,7 +302,8 @@ def _run(args, reader, csv_path, npz_path, preview_path) -> int:
 
     from detectors import DEFAULT_DETECTOR
     from lifting.export import sidecar_path, write_csv, write_npz
-    from lifting.stream import StreamingLifter, resolve_checkpoint
+    from lifting.stream import StreamingLifter
+    from lifting.weights import resolve_checkpoint
 
     threads = args.threads if args.threads else max(1, (os.cpu_count() or 2) - 1)
     torch.set_num_threads(threads)

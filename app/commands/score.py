@@ -134,7 +134,8 @@ def run(args) -> int:
 
 def _lift_rows(args, ref) -> list[tuple[str, dict]]:
     from lifting.real_reference import score
-    from lifting.stream import StreamingLifter, resolve_checkpoint
+    from lifting.stream import StreamingLifter
+    from lifting.weights import resolve_checkpoint
 
     kps = detections(_video_for(args, ref), ref.num_frames)
     if not any(k is not None for k in kps):

@@ -41,8 +41,8 @@ def default_lift_options() -> dict:
 
 
 def preferred_checkpoint(weights_dir: str | Path | None = None) -> str | None:
-    """The shipped default checkpoint (lifting.stream's rule), or None when weights/ has none."""
-    from lifting.stream import default_checkpoint
+    """The shipped default checkpoint (lifting.weights' rule), or None when weights/ has none."""
+    from lifting.weights import default_checkpoint
 
     try:
         return str(default_checkpoint(weights_dir))

@@ -204,7 +204,7 @@ def test_from_checkpoint_rejects_bad_files(tmp_path):
 
 
 def test_default_checkpoint_rule(tmp_path):
-    from lifting.stream import default_checkpoint, resolve_checkpoint
+    from lifting.weights import default_checkpoint, resolve_checkpoint
 
     with pytest.raises(UserError):
         default_checkpoint(tmp_path)
