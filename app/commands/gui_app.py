@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from app.commands.options import add_lifter_arguments
 from lifting.errors import UserError
 
 
@@ -31,14 +32,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("--weights-dir", metavar="DIR", help="folder listed in the Model box (default: weights/)")
     p.add_argument("--detector", default="mediapipe", help="2D detector (default: mediapipe)")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where the lifter runs")
-    p.add_argument(
-        "--mode", choices=("centred", "causal"), help="centred (accurate, delayed) or causal window"
-    )
-    p.add_argument("--steps", "-k", type=int, metavar="K", help="diffusion sampler steps k")
-    p.add_argument("--hypotheses", "-H", type=int, metavar="H", help="hypotheses H sampled per window")
-    p.add_argument("--stride", type=int, metavar="S", help="run a window every S frames")
-    p.add_argument("--sampler", choices=("ddim", "dpmsolver", "ddpm"), help="diffusion sampler")
+    add_lifter_arguments(p, ("device", "mode", "steps", "hypotheses", "stride", "sampler"))
     p.add_argument(
         "--renderer",
         choices=("auto", "legacy", "filament"),

@@ -16,7 +16,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-MODES = ("causal", "centred")
+from lifting.stream_defaults import MODES
 
 
 def _set_quietly(widget, setter, value) -> None:

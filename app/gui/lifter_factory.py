@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.gui.pipeline import LifterSpec
 from lifting.errors import UserError
+from lifting.stream_defaults import SAMPLERS
 
 RANDOM_PREFIX = "random:"
 PANEL_OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "root_filter")
@@ -27,8 +28,6 @@ def detector_names() -> list[str]:
 
 
 def samplers() -> list[str]:
-    from lifting.diffusion import SAMPLERS
-
     return list(SAMPLERS)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from app.detection import open_detector
 from app.gui.sources import VideoSource
 from lifting.errors import UserError
 from lifting.keypoints import Keypoints2D, LiftResult
@@ -179,12 +180,6 @@ class RateMeter:
         return (len(t) - 1) / max(t[-1] - t[0], 1e-6)
 
 
-def make_detector(name: str):
-    from detectors import create_detector
-
-    return create_detector(name)
-
-
 class CaptureThread(threading.Thread):
     """Reads frames (paced to the video's rate in real-time mode, skipping frames when behind), runs the
     2D detector, shows each frame and hands it to the lift queue."""
@@ -197,7 +192,7 @@ class CaptureThread(threading.Thread):
         frames: Mailbox,
         events: Events,
         realtime: bool = True,
-        detector_factory: Callable[[str], object] = make_detector,
+        detector_factory: Callable[[str], object] = open_detector,
     ):
         super().__init__(name="diffhpe-capture", daemon=True)
         self.source = source
