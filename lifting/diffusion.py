@@ -15,8 +15,9 @@ from typing import Protocol
 import numpy as np
 import torch
 
+from lifting.stream_defaults import SAMPLERS  # one definition, in the torch-free module the CLI reads
+
 NUM_TRAIN_STEPS = 50
-SAMPLERS = ("ddpm", "ddim", "dpmsolver")
 PREDICTIONS = ("epsilon", "sample")  # what the network outputs: the noise ε or the clean pose x0
 
 
