@@ -51,7 +51,7 @@ def measure(video: str, renderer: str, loops: int, model: str | None) -> dict:
                 render_ms=v.render_ms,
                 backend=v.backend,
                 backend_note=v.renderer.backend_note if v.renderer else "",
-                dropped=c.skipped + window._queue.dropped,
+                dropped=c.skipped + window.session.queue.dropped,
                 processed=c.processed,
                 frames=c.processed + c.skipped,
                 errors=list(window.errors),

@@ -1,8 +1,8 @@
 """The app's worker threads: capture+detect and lift, joined by a bounded queue (no Qt here).
 
 The UI thread never waits on them: the capture thread publishes the newest frame into a Mailbox (one slot,
-older frames are overwritten), the lift thread every 3D result into an OutputBuffer (bounded), and both rare
-events into an Events queue; the UI polls them on a timer."""
+older frames are overwritten), the lift thread every 3D result into an OutputBuffer (bounded), and both their
+rare events (app.gui.events) into an Events queue; the UI polls them on a timer."""
 
 from __future__ import annotations
 
@@ -18,6 +18,15 @@ import cv2
 import numpy as np
 
 from app.detection import open_detector
+from app.gui.events import (
+    DetectorChanged,
+    ErrorEvent,
+    Events,
+    FileFinished,
+    ModelLoaded,
+    PlayingChanged,
+    StatusMessage,
+)
 from app.gui.sources import VideoSource
 from lifting.errors import UserError
 from lifting.keypoints import Keypoints2D, LiftResult
@@ -90,24 +99,6 @@ class OutputBuffer:
             items = list(self._items)
             self._items.clear()
             return items
-
-
-class Events:
-    """Rare messages for the UI: ('error', title, text), ('finished',), ('status', text), ..."""
-
-    def __init__(self):
-        self._q: queue.SimpleQueue = queue.SimpleQueue()
-
-    def put(self, *event) -> None:
-        self._q.put(event)
-
-    def drain(self) -> list[tuple]:
-        out = []
-        while True:
-            try:
-                out.append(self._q.get_nowait())
-            except queue.Empty:
-                return out
 
 
 class FrameQueue:
@@ -254,7 +245,7 @@ class CaptureThread(threading.Thread):
             self._open_detector(self.detector_name, initial=True)
             self._loop()
         except Exception as exc:  # noqa: BLE001 - a bug here must reach the user as a dialog, not kill the app
-            self._events.put("error", "Capture stopped", f"{type(exc).__name__}: {exc}")
+            self._events.put(ErrorEvent("Capture stopped", f"{type(exc).__name__}: {exc}"))
         finally:
             if self.detector is not None:
                 self.detector.close()
@@ -266,16 +257,16 @@ class CaptureThread(threading.Thread):
         except (UserError, ImportError, ValueError, KeyError, RuntimeError, OSError) as exc:
             what = "keeping the previous one" if self.detector is not None else "no 2D skeleton will be shown"
             self._events.put(
-                "error", "Detector failed", f"The {name!r} detector could not start: {exc}\n({what})"
+                ErrorEvent("Detector failed", f"The {name!r} detector could not start: {exc}\n({what})")
             )
-            self._events.put("detector", self.detector_name if self.detector is not None else "")
+            self._events.put(DetectorChanged(self.detector_name if self.detector is not None else ""))
             return
         if self.detector is not None:
             self.detector.close()
         self.detector, self.detector_name = detector, name
         if not initial:
             self._queue.put(Marker("reset"), drop_oldest=True)
-        self._events.put("detector", name)
+        self._events.put(DetectorChanged(name))
 
     def _handle(self, cmd: tuple) -> bool:
         """Apply one command; True when a single frame should be read now (step / seek)."""
@@ -284,14 +275,14 @@ class CaptureThread(threading.Thread):
             if self.at_end and self.source.is_file:
                 self._seek(0)
             self.playing, self._clock = True, None
-            self._events.put("playing", True)
+            self._events.put(PlayingChanged(True))
         elif kind == "pause":
             self.playing = False
-            self._events.put("playing", False)
+            self._events.put(PlayingChanged(False))
         elif kind == "step":
             if self.playing:
                 self.playing = False
-                self._events.put("playing", False)
+                self._events.put(PlayingChanged(False))
             return not self.at_end
         elif kind == "seek":
             self._seek(cmd[1])
@@ -324,7 +315,7 @@ class CaptureThread(threading.Thread):
                 read_one |= self._handle(cmd)
             if self.playing and self.stop_until is not None and self.source.position >= self.stop_until:
                 self.playing = False
-                self._events.put("playing", False)
+                self._events.put(PlayingChanged(False))
             if not (self.playing or read_one):
                 continue
             if self.playing and self.realtime and self.source.is_file:
@@ -358,10 +349,12 @@ class CaptureThread(threading.Thread):
             if self.source.is_file:
                 self.playing, self.at_end = False, True
                 self._queue.put(Marker("end"), drop_oldest=True)
-                self._events.put("playing", False)
+                self._events.put(PlayingChanged(False))
             else:
                 self.playing = False
-                self._events.put("error", "Webcam stopped", f"{self.source.name} stopped delivering frames.")
+                self._events.put(
+                    ErrorEvent("Webcam stopped", f"{self.source.name} stopped delivering frames.")
+                )
             return
         index, frame = got
         keypoints, detect_ms = None, 0.0
@@ -468,10 +461,10 @@ class LiftThread(threading.Thread):
                 else:
                     self._push(item)
         except Exception as exc:  # noqa: BLE001 - a bug here must reach the user as a dialog, not kill the app
-            self._events.put("error", "Lifting stopped", f"{type(exc).__name__}: {exc}")
+            self._events.put(ErrorEvent("Lifting stopped", f"{type(exc).__name__}: {exc}"))
 
     def _build(self, spec: LifterSpec, initial: bool = False) -> None:
-        self._events.put("status", f"loading model {spec.model} on {spec.device} ...")
+        self._events.put(StatusMessage(f"loading model {spec.model} on {spec.device} ..."))
         try:
             lifter = self._factory(spec)
         except (UserError, ValueError, KeyError, RuntimeError, OSError) as exc:
@@ -480,15 +473,17 @@ class LiftThread(threading.Thread):
                 if self.lifter is not None
                 else "No 3D pose until a model loads."
             )
-            self._events.put("error", "Model failed to load", f"{exc}\n\n{keep}")
-            self._events.put("model", self.spec.model if self.lifter is not None else "", self.spec.device)
-            self._events.put("status", "")
+            self._events.put(ErrorEvent("Model failed to load", f"{exc}\n\n{keep}"))
+            self._events.put(
+                ModelLoaded(self.spec.model if self.lifter is not None else "", self.spec.device)
+            )
+            self._events.put(StatusMessage(""))
             return
         self.lifter, self.spec = lifter, spec
         self._pushed.clear()
         self._count = 0
-        self._events.put("model", spec.model, spec.device)
-        self._events.put("status", "")
+        self._events.put(ModelLoaded(spec.model, spec.device))
+        self._events.put(StatusMessage(""))
 
     def _apply_commands(self) -> None:
         while True:
@@ -504,7 +499,7 @@ class LiftThread(threading.Thread):
                 try:
                     self.lifter.configure(**options)
                 except (UserError, ValueError, TypeError) as exc:
-                    self._events.put("error", "Option not applied", str(exc))
+                    self._events.put(ErrorEvent("Option not applied", str(exc)))
                     continue
                 self.spec.options.update(options)
             elif cmd[0] == "rebuild":
@@ -521,7 +516,7 @@ class LiftThread(threading.Thread):
             return
         if marker.kind == "end":
             self._publish(self.lifter.flush())
-            self._events.put("finished", self.lifted)
+            self._events.put(FileFinished(self.lifted))
         self.lifter.reset()
         self._pushed.clear()
         self._count = 0

@@ -66,7 +66,7 @@ def test_plays_sample_to_the_end_shows_3d_skeleton_and_exports(make_window, samp
 
     # Export: one CSV row per frame that went through detector and lifter.
     lifted = w.lift.lifted
-    assert lifted == w.capture.processed - w._queue.dropped == len(w.lift.recorded())
+    assert lifted == w.capture.processed - w.session.queue.dropped == len(w.lift.recorded())
     out = tmp_path / "played.csv"
     assert w.export("csv", out) == out
     table = read_csv(out)  # the schema of `diffhpe lift`, checked by its reader
