@@ -23,7 +23,8 @@ def measure(video: str, renderer: str, loops: int, model: str | None) -> dict:
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
 
-    from app.gui.main_window import AppOptions, MainWindow
+    from app.gui.app_options import AppOptions
+    from app.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(AppOptions(video=video, model=model, realtime=True, device="cpu", renderer=renderer))

@@ -20,7 +20,8 @@ def main() -> int:
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
 
-    from app.gui.main_window import AppOptions, MainWindow
+    from app.gui.app_options import AppOptions
+    from app.gui.main_window import MainWindow
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", nargs="?", default=str(REPO / "docs" / "app_screenshot.png"))

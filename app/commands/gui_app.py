@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--threads must be 1 or more, got {args.threads}")
         os.environ["DIFFHPE_TORCH_THREADS"] = str(args.threads)
     _check_display()
-    from app.gui.main_window import AppOptions, run_app
+    from app.gui.app_options import AppOptions
+    from app.gui.run_app import run_app
 
     lift_options = {
         k: getattr(args, k) for k in ("mode", "steps", "hypotheses", "stride", "sampler") if getattr(args, k)

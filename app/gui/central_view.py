@@ -6,7 +6,7 @@ from __future__ import annotations
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from app.gui.pipeline import FramePacket
+from app.gui.frame_queues import FramePacket
 from app.gui.playback_bar import PlaybackBar
 from app.gui.video_view import VideoView
 from app.gui.view3d import View3D

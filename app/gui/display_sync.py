@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.gui.pipeline import FramePacket, LiftOutput
+    from app.gui.frame_queues import FramePacket, LiftOutput
 
 # In sync mode, the newest frame is shown anyway when no pose came for this long (or for twice the delay).
 SYNC_GIVE_UP_S = 1.0

@@ -5,11 +5,8 @@ their newest output on a timer, so it never waits for them."""
 from __future__ import annotations
 
 import os
-import signal
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -27,6 +24,7 @@ from PyQt6.QtWidgets import (
 
 from app.gui import lifter_factory
 from app.gui.angle_plot import AnglePlot
+from app.gui.app_options import AppOptions
 from app.gui.central_view import CentralView
 from app.gui.controls import ControlsPanel
 from app.gui.display_sync import DisplaySync
@@ -55,20 +53,6 @@ from lifting.errors import UserError
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg *.mpeg);;All files (*)"
 POLL_MS = 15
-
-
-@dataclass
-class AppOptions:
-    video: str | None = None
-    webcam: int | None = None
-    model: str | None = None  # checkpoint path or "random:<profile>"; None: the first in weights_dir
-    weights_dir: str | None = None
-    detector: str = "mediapipe"
-    device: str = "auto"
-    lift_options: dict = field(default_factory=dict)  # StreamingLifter options (mode, steps, ...)
-    realtime: bool = True
-    autoplay: bool = True
-    renderer: str = "auto"  # the 3D view's Open3D renderer: 'auto', 'legacy' (OpenGL) or 'filament'
 
 
 class MainWindow(QMainWindow):
@@ -525,21 +509,3 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)
-
-
-def run_app(options: AppOptions, argv: list[str] | None = None) -> int:
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
-    app.setApplicationName("DiffHPE")
-    window = MainWindow(options)
-    window.show()
-    # Ctrl-C in the terminal closes the window cleanly (Python only sees signals between Qt events).
-    previous = signal.signal(signal.SIGINT, lambda *_: window.close())
-    wake = QTimer()
-    wake.timeout.connect(lambda: None)
-    wake.start(200)
-    try:
-        rc = app.exec()
-    finally:
-        window.shutdown()
-        signal.signal(signal.SIGINT, previous)
-    return rc

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.gui.events import Events
-from app.gui.pipeline import CaptureThread, FrameQueue, LifterSpec, LiftThread, Mailbox, Marker, OutputBuffer
+from app.gui.frame_queues import FrameQueue, Mailbox, Marker, OutputBuffer
+from app.gui.pipeline import CaptureThread, LifterSpec, LiftThread
 from app.gui.sources import VideoSource
 
 

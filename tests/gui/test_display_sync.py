@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.gui.display_sync import SYNC_GIVE_UP_S, DisplayDelay, DisplaySync
-from app.gui.pipeline import FramePacket, LiftOutput
+from app.gui.frame_queues import FramePacket, LiftOutput
 
 T0 = 100.0  # a perf_counter time well after the app started
 

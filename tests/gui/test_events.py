@@ -11,7 +11,8 @@ from app.gui.events import (
     PlayingChanged,
     StatusMessage,
 )
-from app.gui.pipeline import CaptureThread, FrameQueue, LifterSpec, LiftThread, Mailbox, OutputBuffer
+from app.gui.frame_queues import FrameQueue, Mailbox, OutputBuffer
+from app.gui.pipeline import CaptureThread, LifterSpec, LiftThread
 from lifting.errors import UserError
 
 
