@@ -15,8 +15,9 @@ from typing import Protocol
 import numpy as np
 import torch
 
+from lifting.stream_defaults import SAMPLERS  # one definition, in the torch-free module the CLI reads
+
 NUM_TRAIN_STEPS = 50
-SAMPLERS = ("ddpm", "ddim", "dpmsolver")
 PREDICTIONS = ("epsilon", "sample")  # what the network outputs: the noise ε or the clean pose x0
 
 
@@ -118,23 +119,45 @@ def sample(
     hypotheses: int = 5,
     steps: int = 5,
     sampler: str = "ddim",
-    generator: torch.Generator | None = None,
+    generator: torch.Generator | list[torch.Generator] | None = None,
     shape: tuple[int, ...] | None = None,
+    noise: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Reverse diffusion from noise for every window of `cond` (B, L, J, ·), H hypotheses batched.
 
-    Returns (B, H, L, J, 3). `shape` overrides the per-window sample shape (default (L, J, 3))."""
+    Returns (B, H, L, J, 3). `shape` overrides the per-window sample shape (default (L, J, 3)).
+    noise: the starting noise (B, H, *shape) instead of a draw from `generator`; it sets H and the shape, and the
+    sampler runs in its dtype (a draw is made in float32 and takes the dtype of `cond`).
+    generator: one generator for the whole batch, or a list of B, one per window (with `noise`): then DDPM's
+    per-step noise for each window comes from its own generator, so a window's samples do not depend on the
+    others in the batch. DDIM (η = 0) and DPM-Solver++ draw nothing after the start."""
     b = cond.shape[0]
-    sample_shape = shape or (*cond.shape[1:-1], 3)
+    per_window = isinstance(generator, list | tuple)
+    if noise is not None:
+        hypotheses, sample_shape = noise.shape[1], tuple(noise.shape[2:])
+        x = noise.reshape(b * hypotheses, *sample_shape).to(cond.device)
+    elif per_window:
+        raise ValueError("one generator per window needs the starting noise (noise=)")
+    else:
+        sample_shape = shape or (*cond.shape[1:-1], 3)
+        # Drawn in float32 on the CPU whatever the model's device and dtype, so a seed gives the same start
+        # everywhere.
+        x = torch.randn((b * hypotheses, *sample_shape), generator=generator, device="cpu")
+        x = x.to(cond.device, cond.dtype)
     cond_h = cond.repeat_interleave(hypotheses, dim=0)  # (B·H, L, J, C)
     sched = make_scheduler(sampler, steps)
     sched.set_timesteps(steps)  # also resets a multistep solver's history
-    # Drawn in float32 on the CPU whatever the model's device and dtype, so a seed gives the same start everywhere.
-    x = torch.randn((b * hypotheses, *sample_shape), generator=generator, device="cpu").to(cond.device, cond.dtype)
     for t in sched.timesteps:
         t_batch = torch.full((b * hypotheses,), int(t), device=cond.device, dtype=torch.long)
         eps = model.predict_noise(x, cond_h, t_batch)
-        x = sched.step(eps, t, x, generator=generator).prev_sample
+        if not per_window:
+            x = sched.step(eps, t, x, generator=generator).prev_sample
+        elif sampler == "ddpm":  # each window's H rows step with its own generator
+            rows = [slice(i * hypotheses, (i + 1) * hypotheses) for i in range(b)]
+            stepped = [sched.step(eps[r], t, x[r], generator=g).prev_sample for r, g in zip(rows, generator)]
+            x = torch.cat(stepped)
+        else:
+            x = sched.step(eps, t, x).prev_sample
     return x.reshape(b, hypotheses, *sample_shape)
 
 

@@ -14,13 +14,14 @@ import torch
 
 from lifting import diffusion, metrics
 from lifting.data.occlusion import apply_occlusion, occlusion_mask
+from lifting.stream_defaults import PAPER_SAMPLING
 
 
 @dataclass
 class SamplingOptions:
-    sampler: str = "ddpm"
-    steps: int = 50
-    hypotheses: int = 5
+    sampler: str = PAPER_SAMPLING["sampler"]
+    steps: int = PAPER_SAMPLING["steps"]
+    hypotheses: int = PAPER_SAMPLING["hypotheses"]
     seed: int = 0
     batch_size: int = 64
     fast: bool = True  # sample with lifting.fast_inference (same samples as the reference modules, allclose 1e-5)

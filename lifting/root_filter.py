@@ -16,9 +16,9 @@ from filterpy.common import Q_discrete_white_noise
 from filterpy.kalman import KalmanFilter
 from scipy.linalg import block_diag, solve_discrete_are, solve_discrete_lyapunov
 
-# Measured root noise on the shared videos (metres; depth is the least certain) and how fast a person's root
-# velocity changes between frames: chosen so the root jitter is at least halved and a walk is not lagged
-# (README, "Root trajectory").
+# The root noise on the shared videos (metres; depth is the least certain) and how fast a person's root
+# velocity changes between frames: chosen to cut the root jitter without lagging a walk (README, "Root
+# trajectory").
 DEFAULT_NOISE_M = (0.01, 0.01, 0.04)
 DEFAULT_ACCEL_M = 0.002
 _START_SPEED_STD = 0.05  # m/frame: how fast the root may already move at the first frame

@@ -23,16 +23,15 @@ depend on how windows are batched, and push-by-push equals `lift_sequence` exact
 
 Output: LiftResult per frame: pose (17, 3) root-relative, camera frame, metres (x right, y down, z forward),
 mean over hypotheses; std (17,) RMS distance of the hypotheses to their mean; mixste_pose, the frozen MixSTE's own
-prediction; root (3,), the pelvis in the camera frame (lifting.trajectory)."""
+prediction; root (3,), the pelvis in the camera frame (lifting.trajectory).
+
+The schedule and the overlap averaging live in lifting.stream_schedule, the frames and window inputs in
+lifting.stream_frames; this module holds the lifter's options, the model calls and the results."""
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import time
-from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -40,9 +39,7 @@ import torch
 from torch import nn
 
 from lifting import trajectory
-from lifting.data.camera import normalize_screen_coordinates
-from lifting.data.occlusion import apply_occlusion
-from lifting.diffusion import NUM_TRAIN_STEPS, SAMPLERS, make_scheduler
+from lifting.diffusion import NUM_TRAIN_STEPS, SAMPLERS, sample, summarise_hypotheses
 from lifting.errors import UserError
 from lifting.keypoints import Keypoints2D, LiftResult
 from lifting.models.diffhpe import DiffHPE2D, DiffHPEWrapper
@@ -55,9 +52,12 @@ from lifting.stream_defaults import (  # the defaults, and why, live in a torch-
     DEFAULT_SAMPLER,
     DEFAULT_STEPS,
     DEFAULT_STRIDE,
+    MODES,
 )
+from lifting.stream_frames import FrameStore
+from lifting.stream_schedule import FrameSum, OverlapAverage, WindowOutput, WindowSchedule
 
-MODES = ("causal", "centred")
+
 OFFLINE_BATCH = 8  # windows per sampler call in lift_sequence
 # A standing person in a 1000 × 1000 image, H36M-17 order (pixels): the warm-up input.
 _STANDING_XY = np.array(
@@ -96,70 +96,6 @@ def _window_seed(seed: int, end: int) -> int:
     return int(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(end)]).generate_state(1)[0])
 
 
-@torch.no_grad()
-def sample_windows(
-    model,
-    cond: torch.Tensor,
-    noise: torch.Tensor,
-    steps: int,
-    sampler: str,
-    generators: list[torch.Generator] | None = None,
-) -> torch.Tensor:
-    """`lifting.diffusion.sample` from given starting noise (B, H, L, J, 3) instead of one generator's draws, so
-    each window's samples do not depend on the others in the batch. DDPM's per-step noise comes from each window's
-    own generator; DDIM (η = 0) and DPM-Solver++ are deterministic after the start. Returns (B, H, L, J, 3)."""
-    b, h = noise.shape[:2]
-    shape = noise.shape[2:]
-    cond_h = cond.repeat_interleave(h, dim=0)
-    sched = make_scheduler(sampler, steps)
-    sched.set_timesteps(steps)  # also resets a multistep solver's history
-    x = noise.reshape(b * h, *shape).to(cond.device)
-    for t in sched.timesteps:
-        t_batch = torch.full((b * h,), int(t), device=cond.device, dtype=torch.long)
-        eps = model.predict_noise(x, cond_h, t_batch)
-        if sampler == "ddpm":
-            gens = generators or [None] * b
-            x = torch.cat(
-                [
-                    sched.step(
-                        eps[i * h : (i + 1) * h], t, x[i * h : (i + 1) * h], generator=gens[i]
-                    ).prev_sample
-                    for i in range(b)
-                ]
-            )
-        else:
-            x = sched.step(eps, t, x).prev_sample
-    return x.reshape(b, h, *shape)
-
-
-@dataclass
-class _Frame:
-    xy: np.ndarray  # (J, 2) pixels (zeros when missing)
-    norm: np.ndarray  # (J, 2) normalised screen coordinates (zeros when missing)
-    conf: np.ndarray  # (J,) detector confidence (zeros when missing)
-    size: tuple[int, int] | None  # (width, height)
-    seen: bool
-
-
-@dataclass
-class _Window:
-    pose: np.ndarray  # (L, J, 3)
-    std: np.ndarray  # (L, J)
-    mixste: np.ndarray  # (L, J, 3)
-    ms: float
-
-
-class _Acc:
-    __slots__ = ("count", "mixste", "ms", "pose", "std")
-
-    def __init__(self, j: int):
-        self.pose = np.zeros((j, 3))
-        self.std = np.zeros(j)
-        self.mixste = np.zeros((j, 3))
-        self.count = 0
-        self.ms = 0.0
-
-
 class StreamingLifter:
     """Lifts a stream of 2D keypoints (one Keypoints2D or None per frame) to 3D, online or offline.
 
@@ -171,9 +107,10 @@ class StreamingLifter:
     conf_threshold: 2D joints below it are treated as hidden (zeroed, as in occlusion training).
     seed: sampling seed (with the window's end frame it seeds each window). fov: camera field of view in degrees
     across the longer image side, for the root position. root_filter: smooth the root trajectory with a causal
-    constant-velocity Kalman filter (lifting.root_filter; the unfiltered root is in extras['root_raw']). fast: the fast inference path (same results, allclose
-    1e-5); compile: also torch.compile it (falls back to eager if compiling fails); bf16: run the denoiser in
-    bfloat16 (faster only when compiled, measured on CPUs with AMX; not exact, see README)."""
+    constant-velocity Kalman filter (lifting.root_filter; the unfiltered root is in extras['root_raw']).
+    fast: the fast inference path (same results, allclose 1e-5); compile: also torch.compile it (falls back to
+    eager if compiling fails); bf16: run the denoiser in bfloat16 (pays off only compiled, on CPUs with AMX; not
+    exact, see README)."""
 
     OPTIONS = (
         "mode",
@@ -237,6 +174,9 @@ class StreamingLifter:
             "root_filter": root_filter,
         }
         self._root_filter = RootFilter()
+        self._schedule = WindowSchedule(self.window)
+        self._average = OverlapAverage(self.window, self.num_joints)
+        self._frames = FrameStore(self.window, self.num_joints)
         for k, v in opts.items():  # placeholders, validated by _set
             setattr(self, k, v)
         self._set(**opts)
@@ -278,8 +218,8 @@ class StreamingLifter:
                 f"unknown lifter option(s): {', '.join(sorted(unknown))}; known: {', '.join(self.OPTIONS)}"
             )
         self._set(**changed)
-        if "stride" in changed and self._last_end is not None:
-            self._next_end = self._last_end + self.stride
+        if "stride" in changed:
+            self._schedule.restride(self.stride)
 
     def _set(self, **opts) -> None:
         new = {k: getattr(self, k) for k in self.OPTIONS}
@@ -325,15 +265,9 @@ class StreamingLifter:
     # --- streaming -------------------------------------------------------------------------------------------
     def reset(self) -> None:
         """Forget every frame (a new video or a cut); frame numbers restart at 0."""
-        self._frames: dict[int, _Frame] = {}
-        self._pending: deque[int] = deque()
-        self._acc: dict[int, _Acc] = {}
-        self._n = 0
-        self._next_end = 0
-        self._last_end: int | None = None
-        self._emitted = 0  # every frame before this one has been emitted
-        self._pruned = 1
-        self._last_size: tuple[int, int] | None = None
+        self._schedule.reset()
+        self._average.reset()
+        self._frames.reset()
         self._last_root: np.ndarray | None = None
         self._root_filter.reset()
         self.windows_computed = 0
@@ -341,20 +275,20 @@ class StreamingLifter:
 
     @property
     def frames_pushed(self) -> int:
-        return self._n
+        return self._schedule.frames
 
     def push(self, kp: Keypoints2D | None) -> list[LiftResult]:
         """Add the next frame's 2D keypoints (None: nobody detected). Returns the results that became ready."""
         e = self._append(kp)
-        ends, emit = self._plan_push(e)
+        ends, emit = self._schedule.plan_push(e, self.stride, self.lookahead)
         out = self._execute(ends, emit, self._compute(ends) if ends else {}, newest=e)
         self._prune(e)
         return out
 
     def flush(self) -> list[LiftResult]:
         """Lift every frame still waiting (the stream ended): a last window ends at the newest frame."""
-        ends, emit = self._plan_flush()
-        return self._execute(ends, emit, self._compute(ends) if ends else {}, newest=self._n - 1)
+        ends, emit = self._schedule.plan_flush(self.stride)
+        return self._execute(ends, emit, self._compute(ends) if ends else {}, newest=self.frames_pushed - 1)
 
     def lift_sequence(
         self, keypoints: list[Keypoints2D | None], batch: int = OFFLINE_BATCH
@@ -365,14 +299,14 @@ class StreamingLifter:
         plan: list[tuple[list[int], list[int], int]] = []
         for kp in keypoints:
             e = self._append(kp)
-            ends, emit = self._plan_push(e)
+            ends, emit = self._schedule.plan_push(e, self.stride, self.lookahead)
             if ends or emit:
                 plan.append((ends, emit, e))
-        ends, emit = self._plan_flush()
-        plan.append((ends, emit, self._n - 1))
+        ends, emit = self._schedule.plan_flush(self.stride)
+        plan.append((ends, emit, self.frames_pushed - 1))
         # The schedule does not depend on the results: compute all windows in batches, then emit as streaming does.
         all_ends = [e for ends, _, _ in plan for e in ends]
-        computed: dict[int, _Window] = {}
+        computed: dict[int, WindowOutput] = {}
         for i in range(0, len(all_ends), max(1, batch)):
             computed.update(self._compute(all_ends[i : i + batch]))
         out: list[LiftResult] = []
@@ -390,98 +324,31 @@ class StreamingLifter:
         self.lift_sequence([kp])  # starts from a reset and leaves the lifter reset
         return time.perf_counter() - t0
 
-    # --- the schedule ----------------------------------------------------------------------------------------
-    # Planning (which windows, which frames become ready) depends only on frame counts and options, so offline
-    # lifting can plan a whole clip first and compute its windows in batches.
+    # --- the schedule (lifting.stream_schedule) --------------------------------------------------------------
     def _append(self, kp: Keypoints2D | None) -> int:
-        f = self._n
-        self._n += 1
-        self._frames[f] = self._record(kp)
-        self._pending.append(f)
+        frame = self._frames.record(kp)
+        f = self._schedule.append()
+        self._frames.add(f, frame)
         return f
 
-    def _plan_push(self, e: int) -> tuple[list[int], list[int]]:
-        """(window ends to compute, frames to emit after them) now that frame e has arrived."""
-        leaving = bool(self._pending) and self._pending[0] <= e - self.window + 1
-        if not (e >= self._next_end or leaving):
-            return [], []
-        self._next_end = e + self.stride
-        self._last_end = e
-        emit = []
-        while self._pending and self._pending[0] <= e - self.lookahead:
-            emit.append(self._pending.popleft())
-        return [e], emit
-
-    def _plan_flush(self) -> tuple[list[int], list[int]]:
-        newest = self._n - 1
-        if not self._pending:
-            return [], []
-        ends = []
-        if self._last_end != newest:
-            ends = [newest]
-            self._last_end, self._next_end = newest, newest + self.stride
-        emit = list(self._pending)
-        self._pending.clear()
-        return ends, emit
-
     def _execute(
-        self, ends: list[int], emit: list[int], computed: dict[int, _Window], newest: int
+        self, ends: list[int], emit: list[int], computed: dict[int, WindowOutput], newest: int
     ) -> list[LiftResult]:
         """Add the windows `ends` to the frames they cover that are not out yet, then emit the frames `emit`."""
         for e in ends:
-            win = computed[e]
-            start = e - self.window + 1
-            for f in range(max(start, self._emitted), e + 1):
-                acc = self._acc.get(f)
-                if acc is None:
-                    acc = self._acc[f] = _Acc(self.num_joints)
-                i = f - start
-                acc.pose += win.pose[i]
-                acc.std += win.std[i]
-                acc.mixste += win.mixste[i]
-                acc.count += 1
-                acc.ms = win.ms
-        out = [self._result(f, self._acc.pop(f), newest) for f in emit]
-        if emit:
-            self._emitted = emit[-1] + 1
-        return out
+            self._average.add(e, computed[e])
+        return [self._result(f, acc, newest) for f, acc in zip(emit, self._average.take(emit))]
 
     def _prune(self, newest: int) -> None:
-        """Drop frames no future window or result needs (frame 0 stays: it pads the first windows)."""
-        keep_from = min(newest - self.window, self._emitted)
-        if keep_from > self._pruned:
-            for g in range(max(self._pruned, 1), keep_from):
-                self._frames.pop(g, None)
-            self._pruned = keep_from
+        self._frames.prune(newest, self._average.emitted)
 
-    # --- frames and windows ----------------------------------------------------------------------------------
-    def _record(self, kp: Keypoints2D | None) -> _Frame:
-        j = self.num_joints
-        if kp is None:
-            z2 = np.zeros((j, 2), np.float32)
-            return _Frame(z2, z2, np.zeros(j, np.float32), self._last_size, False)
-        xy = np.asarray(kp.xy, dtype=np.float32).reshape(j, 2)
-        conf = np.asarray(kp.confidence, dtype=np.float32).reshape(j)
-        size = (int(kp.image_size[0]), int(kp.image_size[1]))
-        if size[0] <= 0 or size[1] <= 0:
-            raise UserError(f"keypoints with an invalid image size {kp.image_size}")
-        self._last_size = size
-        ok = np.isfinite(xy).all(axis=1) & np.isfinite(conf)
-        conf = np.where(ok, conf, 0.0).astype(np.float32)
-        xy = np.where(ok[:, None], xy, 0.0).astype(np.float32)
-        norm = normalize_screen_coordinates(xy, size[0], size[1]).astype(np.float32)
-        return _Frame(xy, norm, conf, size, True)
-
+    # --- windows ---------------------------------------------------------------------------------------------
     def _window_input(self, e: int) -> np.ndarray:
-        """(L, J, 2) normalised 2D of the window ending at frame e, omitted joints zeroed, left-padded with
-        frame 0."""
-        frames = [self._frames[max(f, 0)] for f in range(e - self.window + 1, e + 1)]
-        x = np.stack([fr.norm for fr in frames])  # (L, J, 2)
-        hidden = np.stack([(fr.conf < self.conf_threshold) | (not fr.seen) for fr in frames])  # (L, J)
-        return apply_occlusion(x, hidden).astype(np.float32, copy=False)
+        """(L, J, 2) model input of the window ending at frame e (lifting.stream_frames)."""
+        return self._frames.window_input(e, self.conf_threshold)
 
     @torch.inference_mode()
-    def _compute(self, ends: list[int]) -> dict[int, _Window]:
+    def _compute(self, ends: list[int]) -> dict[int, WindowOutput]:
         """Lift the windows ending at `ends` in one batch."""
         t0 = time.perf_counter()
         x2d = torch.from_numpy(np.stack([self._window_input(e) for e in ends])).to(
@@ -500,9 +367,8 @@ class StreamingLifter:
                 cond = self._fast_model.prepare(cond)
             gens = [torch.Generator().manual_seed(_window_seed(self.seed, e)) for e in ends]
             noise = torch.stack([torch.randn((self.hypotheses, l, j, 3), generator=g) for g in gens])
-            samples = sample_windows(model, cond, noise, self.steps, self.sampler, gens)  # (B, H, L, J, 3)
-            pose = samples.mean(dim=1)
-            std = ((samples - pose[:, None]) ** 2).sum(-1).mean(dim=1).sqrt()
+            samples = sample(model, cond, steps=self.steps, sampler=self.sampler, generator=gens, noise=noise)
+            pose, std = summarise_hypotheses(samples)  # (B, L, J, 3), (B, L, J)
             if mix is None:
                 mix = pose
         if self.device.type == "cuda":
@@ -511,9 +377,9 @@ class StreamingLifter:
         self.windows_computed += len(ends)
         self.compute_ms += ms * len(ends)
         pose, std, mix = (t.float().cpu().numpy() for t in (pose, std, mix))
-        return {e: _Window(pose[i], std[i], mix[i], ms) for i, e in enumerate(ends)}
+        return {e: WindowOutput(pose[i], std[i], mix[i], ms) for i, e in enumerate(ends)}
 
-    def _result(self, f: int, acc: _Acc, newest: int) -> LiftResult:
+    def _result(self, f: int, acc: FrameSum, newest: int) -> LiftResult:
         fr = self._frames[f]
         n = acc.count
         pose = acc.pose / n
@@ -557,75 +423,3 @@ def lift_sequence(model_or_lifter, keypoints: list[Keypoints2D | None], **option
         else StreamingLifter(model_or_lifter, **options)
     )
     return lifter.lift_sequence(keypoints)
-
-
-# --- which checkpoint ---------------------------------------------------------------------------------------------
-def checkpoint_meta(path: str | os.PathLike) -> tuple[dict, dict]:
-    """(config, info) from a checkpoint's metadata, without loading its weights."""
-    from safetensors import SafetensorError, safe_open
-
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            meta = f.metadata() or {}
-        return json.loads(meta["config"]), json.loads(meta.get("info", "{}"))
-    except (SafetensorError, OSError, ValueError, KeyError) as exc:
-        raise UserError(f"{path} is not a readable DiffHPE checkpoint ({exc})") from None
-
-
-def default_checkpoint(weights_dir: str | os.PathLike | None = None) -> Path:
-    """The shipped default model. Rule: `weights/default.json` {"default": "<file>.safetensors"} if present;
-    otherwise the DiffHPE-Wrapper checkpoints in weights/, the paper profile first, then the lowest MPJPE recorded
-    in their info ('mpjpe_mm'), then by name. UserError when weights/ holds no lifting checkpoint."""
-    from lifting.weights import DEFAULT_WEIGHTS_DIR, list_checkpoints
-
-    d = Path(weights_dir) if weights_dir is not None else DEFAULT_WEIGHTS_DIR
-    manifest = d / "default.json"
-    if manifest.is_file():
-        try:
-            name = json.loads(manifest.read_text())["default"]
-        except (ValueError, KeyError, TypeError):
-            raise UserError(
-                f'{manifest} is damaged: expected {{"default": "<checkpoint>.safetensors"}}'
-            ) from None
-        path = d / name
-        if not path.is_file():
-            raise UserError(f"{manifest} names {name}, which is not in {d}")
-        return path
-    ranked = []
-    for path in list_checkpoints(d):
-        try:
-            config, info = checkpoint_meta(path)
-        except UserError:
-            continue
-        kind_rank = {"wrapper": 0, "diffhpe2d": 1, "mixste": 2}.get(config.get("kind"), 3)
-        mpjpe = info.get("mpjpe_mm") if isinstance(info, dict) else None
-        ranked.append(
-            (
-                kind_rank,
-                config.get("profile") != "paper",
-                mpjpe if isinstance(mpjpe, int | float) else math.inf,
-                path.name,
-                path,
-            )
-        )
-    if not ranked:
-        raise UserError(f"no model checkpoint in {d}: pass --model PATH to a .safetensors checkpoint")
-    return min(ranked)[-1]
-
-
-def resolve_checkpoint(name: str | os.PathLike | None, weights_dir: str | os.PathLike | None = None) -> Path:
-    """A path, a shipped checkpoint's name (with or without .safetensors), or None for the default."""
-    from lifting.weights import DEFAULT_WEIGHTS_DIR
-
-    if name is None or str(name) in ("", "default"):
-        return default_checkpoint(weights_dir)
-    p = Path(name)
-    if p.is_file() or p.suffix == ".safetensors" or os.sep in str(name):
-        if not p.is_file():
-            raise UserError(f"checkpoint not found: {p}")
-        return p
-    d = Path(weights_dir) if weights_dir is not None else DEFAULT_WEIGHTS_DIR
-    for cand in (d / name, d / f"{name}.safetensors"):
-        if cand.is_file():
-            return cand
-    raise UserError(f"no checkpoint named {name!r}: not a file, and not in {d}")

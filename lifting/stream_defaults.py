@@ -1,9 +1,18 @@
-"""The streaming lifter's default options, importable without torch (the command line builds its help from them).
+"""The lifter's option choices and default options, importable without torch (the command line and the app build
+their choices and help from them).
 
 Defaults: H = 5 hypotheses averaged, 2 DDIM steps instead of the paper's 50-step DDPM loop, a window every 9 frames
 in causal mode (latency at most 8 frames). The step count is the most accurate one for the shipped default model on
 the real-video reference and the held-out mocap, measured with `diffhpe score` and `diffhpe eval` (README, "Speed
 and defaults"; reports/real3d, reports/eval); few steps also keep a 2-core CPU within its frame budget."""
+
+from __future__ import annotations
+
+import os
+
+MODES = ("causal", "centred")  # causal: newest frame of each window; centred: its middle frame
+SAMPLERS = ("ddpm", "ddim", "dpmsolver")  # reverse-diffusion samplers (lifting.diffusion)
+DEVICES = ("auto", "cpu", "cuda")  # auto: CUDA when there is a GPU, else the CPU
 
 DEFAULT_MODE = "causal"
 DEFAULT_STRIDE = 9
@@ -12,7 +21,15 @@ DEFAULT_HYPOTHESES = 5
 DEFAULT_SAMPLER = "ddim"
 DEFAULT_CONF_THRESHOLD = 0.3
 
+PAPER_SAMPLING = {"sampler": "ddpm", "steps": 50, "hypotheses": 5}  # the paper's: the full DDPM loop, H = 5
+
 
 def describe_defaults() -> str:
-    """'causal, stride 9, DDIM k=1, H=5': the default setting in words."""
+    """'causal, stride 9, DDIM k=2, H=5': the default setting in words."""
     return f"{DEFAULT_MODE}, stride {DEFAULT_STRIDE}, {DEFAULT_SAMPLER.upper()} k={DEFAULT_STEPS}, H={DEFAULT_HYPOTHESES}"
+
+
+def torch_threads(requested: int | None = None) -> int:
+    """Torch CPU threads for lifting a video: `requested` when given, else every core but one (at least one),
+    the one left to the thread that reads and detects the frames."""
+    return requested if requested else max(1, (os.cpu_count() or 2) - 1)

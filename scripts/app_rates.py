@@ -23,7 +23,8 @@ def measure(video: str, renderer: str, loops: int, model: str | None) -> dict:
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
 
-    from app.gui.main_window import AppOptions, MainWindow
+    from app.gui.app_options import AppOptions
+    from app.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(AppOptions(video=video, model=model, realtime=True, device="cpu", renderer=renderer))
@@ -51,7 +52,7 @@ def measure(video: str, renderer: str, loops: int, model: str | None) -> dict:
                 render_ms=v.render_ms,
                 backend=v.backend,
                 backend_note=v.renderer.backend_note if v.renderer else "",
-                dropped=c.skipped + window._queue.dropped,
+                dropped=c.skipped + window.session.queue.dropped,
                 processed=c.processed,
                 frames=c.processed + c.skipped,
                 errors=list(window.errors),

@@ -144,14 +144,9 @@ def table_occlusion(models, windows, log) -> tuple[list[str], dict]:
 
 
 def video_keypoints(video: Path):
-    from app.commands.lift import make_detector
-    from app.video import open_video
+    from app.detection import detect_video
 
-    with open_video(video) as reader:
-        detector = make_detector("mediapipe", reader.first_frame)
-        kps = [detector.detect(frame) for _, frame in reader]
-        detector.close()
-    return kps
+    return detect_video(video, detector="mediapipe")
 
 
 def clip_scores(poses: np.ndarray) -> dict:

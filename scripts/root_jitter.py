@@ -43,14 +43,15 @@ def lag_frames(filtered: np.ndarray, raw: np.ndarray, max_lag: float = 8.0) -> f
 
 def roots_of(video: str) -> tuple[np.ndarray, np.ndarray, float]:
     """(raw (T, 3), filtered (T, 3), fps) for a video, lifted like `diffhpe lift` does by default."""
-    from app.commands.lift import make_detector
+    from app.detection import start_detector
     from app.video import open_video
     from detectors import DEFAULT_DETECTOR
-    from lifting.stream import StreamingLifter, resolve_checkpoint
+    from lifting.stream import StreamingLifter
+    from lifting.weights import resolve_checkpoint
 
     reader = open_video(video)
     try:
-        detector = make_detector(DEFAULT_DETECTOR, reader.first_frame)
+        detector = start_detector(DEFAULT_DETECTOR, reader.first_frame)
         keypoints = [detector.detect(frame) for _, frame in reader]
         detector.close()
     finally:

@@ -20,7 +20,8 @@ def main() -> int:
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
 
-    from app.gui.main_window import AppOptions, MainWindow
+    from app.gui.app_options import AppOptions
+    from app.gui.main_window import MainWindow
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", nargs="?", default=str(REPO / "docs" / "app_screenshot.png"))
@@ -48,7 +49,7 @@ def main() -> int:
                 state["paused_at"] = time.perf_counter()
         elif (
             time.perf_counter() - state["paused_at"] > 0.3  # the status bar still shows the playing rates
-            and not window._to_show  # every pending pose shown ...
+            and not window.display_sync.pending  # every pending pose shown ...
             and last is not None
             and last.frame == window.video_view.packet.index  # ... the video on the frame of the 3D pose ...
             and view.shown_seq == view.pose_seq  # ... and drawn

@@ -5,7 +5,6 @@ are excluded; on CUDA every timing is synchronised. Prints a table and writes --
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import resource
@@ -13,8 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+from app.commands.options import add_lifter_arguments
+from lifting import stream_defaults
 from lifting.errors import UserError
-from lifting.stream_defaults import describe_defaults
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_VIDEOS = (
@@ -47,25 +47,12 @@ def add_parser(sub) -> None:
         "Wrapper when weights/ is empty: speed does not depend on the weights); 'random:PROFILE' times a "
         "random-init Wrapper of that size profile (paper, mixste512)",
     )
-    p.add_argument(
-        "--device", default="auto", choices=["auto", "cpu", "cuda"], help="device for the lifter timings"
-    )
-    p.add_argument(
-        "--stride", type=int, default=None, help="window stride for amortised numbers (default: the lifter's)"
-    )
-    p.add_argument(
-        "--mode", choices=["causal", "centred"], default=None, help="mode for latency and end to end"
-    )
+    add_lifter_arguments(p, ("device", "stride", "mode"))
     p.add_argument("--frames", type=int, default=120, help="frames for the detector and end-to-end runs")
     p.add_argument(
         "--repeats", type=int, default=5, help="timed repeats per configuration (after one warm-up)"
     )
-    p.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="torch CPU threads (default: as diffhpe lift, CPU cores - 1)",
-    )
+    add_lifter_arguments(p, ("threads",))
     p.add_argument(
         "--compile",
         action="store_true",
@@ -117,8 +104,7 @@ def _timer(device):
 
 def _model(spec: str | None, device, any_kind: bool = False):
     from lifting.config import build_model, model_config
-    from lifting.stream import resolve_checkpoint
-    from lifting.weights import load_model
+    from lifting.weights import load_model, resolve_checkpoint
 
     if spec is not None and spec.startswith("random:") and spec != "random:paper":
         from lifting.config import PROFILES
@@ -150,8 +136,8 @@ def _lifter_timings(
 ) -> dict:
     import torch
 
+    from lifting.diffusion import sample
     from lifting.fast_inference import FastDiffusion
-    from lifting.stream import sample_windows
 
     measure = _timer(device)
     window = cfg["window"]
@@ -169,12 +155,12 @@ def _lifter_timings(
             for k in steps_list:
                 reps = max(1, repeats if k <= 10 else repeats // 2)
                 fast_ms = measure(
-                    lambda n=noise, k=k: sample_windows(fast, fast.prepare(cond), n, k, "ddim"), reps
+                    lambda n=noise, k=k: sample(fast, fast.prepare(cond), steps=k, sampler="ddim", noise=n), reps
                 )
                 row = {"steps": k, "hypotheses": h, "fast_ms_per_window": fast_ms}
                 if k in (1, 5):
                     row["reference_ms_per_window"] = measure(
-                        lambda n=noise, k=k: sample_windows(model, cond, n, k, "ddim"), reps
+                        lambda n=noise, k=k: sample(model, cond, steps=k, sampler="ddim", noise=n), reps
                     )
                 window_ms = mixste_ms + fast_ms
                 row["window_ms"] = window_ms
@@ -203,8 +189,8 @@ def _lifter_timings(
                 for row in out["rows"]:
                     if row["hypotheses"] == 5 and row["steps"] in (1, 5):
                         ms = measure(
-                            lambda v=variant, k=row["steps"], n=noise: sample_windows(
-                                v, v.prepare(cond), n, k, "ddim"
+                            lambda v=variant, k=row["steps"], n=noise: sample(
+                                v, v.prepare(cond), steps=k, sampler="ddim", noise=n
                             ),
                             max(1, repeats),
                         )
@@ -215,13 +201,14 @@ def _lifter_timings(
 
 
 def _detector_and_end_to_end(video: Path, ckpt_model, cfg, device, frames: int, lift_options: dict) -> dict:
-    from app.commands.lift import lift_stream, make_detector
+    from app.detection import start_detector
+    from app.lift_pipeline import lift_stream
     from app.video import open_video
     from lifting.stream import StreamingLifter
 
     out: dict = {"video": str(video)}
     with open_video(video) as reader:
-        detector = make_detector("mediapipe", reader.first_frame)
+        detector = start_detector("mediapipe", reader.first_frame)
         t0 = time.perf_counter()
         n = 0
         for _, frame in reader:
@@ -234,7 +221,7 @@ def _detector_and_end_to_end(video: Path, ckpt_model, cfg, device, frames: int, 
         out["read_detect_ms_per_frame"] = (time.perf_counter() - t0) * 1000 / max(n, 1)
         detector.close()
     with open_video(video) as reader:
-        detector = make_detector("mediapipe", reader.first_frame)
+        detector = start_detector("mediapipe", reader.first_frame)
         lifter = StreamingLifter(ckpt_model, cfg, device=device, **lift_options)
         out["warm_up_s"] = lifter.warm_up()  # as diffhpe lift does before its stream
         st = lift_stream(reader, detector, lifter, max_frames=frames)
@@ -246,182 +233,19 @@ def _detector_and_end_to_end(video: Path, ckpt_model, cfg, device, frames: int, 
     return out
 
 
-# --- accuracy of the streaming settings and robustness to a hidden limb -------------------------------------------
-def held_out_sequences(mocap_dir, sequences: int, frames: int, seed: int = 0) -> list[tuple[list, object]]:
-    """[(Keypoints2D per frame, 3D root-relative (T, 17, 3) metres)] from the held-out mocap subjects, one virtual
-    camera per clip, detector-like 2D noise; the 2D goes back to pixels so the lifter sees what a detector gives."""
-    import numpy as np
-
-    from lifting.data.camera import image_coordinates
-    from lifting.data.mocap_dataset import build_mocap_dataset, subjects_to_test
-    from lifting.data.noise2d import DetectorNoise
-    from lifting.data.windows import dataset_pairs
-    from lifting.keypoints import Keypoints2D
-
-    test_subjects, _ = subjects_to_test(mocap_dir)
-    # Jitter, outliers and left/right swaps of a detector; no dropped joints (every joint is given).
-    ds = build_mocap_dataset(
-        mocap_dir, 1, seed + 1, noise=DetectorNoise(dropout_p=0.0), subjects=test_subjects
-    )
-    x2d, x3d, _, _, sizes = dataset_pairs(ds, test_subjects)
-    out = []
-    for a2, a3, size in zip(x2d, x3d, sizes):
-        if len(out) == sequences:
-            break
-        n = min(len(a2), frames)
-        if n < 27:
-            continue
-        xy = image_coordinates(np.asarray(a2[:n], np.float64), *size)
-        kps = [
-            Keypoints2D(
-                xy=xy[i].astype(np.float32),
-                confidence=np.ones(17, np.float32),
-                bbox=np.zeros(4),
-                image_size=size,
-            )
-            for i in range(n)
-        ]
-        out.append((kps, np.asarray(a3[:n], np.float64)))
-    if not out:
-        raise UserError(f"{mocap_dir}: no held-out sequence of 27 frames or more")
-    return out
-
-
-ACCURACY_SETTINGS = (  # (label, options); the first is the reference
-    (
-        "paper sampler: centred, stride 9, DDPM k=50, H=5",
-        {"mode": "centred", "stride": 9, "sampler": "ddpm", "steps": 50},
-    ),
-    (f"default: {describe_defaults()}", {}),
-    ("centred (other options default)", {"mode": "centred"}),
-    ("causal, stride 1 (other options default)", {"stride": 1}),
-    ("causal, stride 5", {"stride": 5}),
-    ("causal, stride 11", {"stride": 11}),
-    ("causal, stride 13", {"stride": 13}),
-    ("causal, k=1", {"steps": 1}),
-    ("causal, k=2", {"steps": 2}),
-    ("causal, k=5 (the issue's paper setting)", {"steps": 5}),
-    ("causal, k=10", {"steps": 10}),
-    ("causal, H=1", {"hypotheses": 1}),
-    ("causal, H=3", {"hypotheses": 3}),
-    ("causal, DPM-Solver++ k=3", {"sampler": "dpmsolver", "steps": 3}),
-    ("causal, default k, bf16 compiled", {"bf16": True, "compile": True}),
-    ("causal, k=5, bf16 compiled", {"steps": 5, "bf16": True, "compile": True}),
-    ("causal, stride 11, k=5", {"stride": 11, "steps": 5}),
-    ("causal, stride 11, k=5, bf16 compiled", {"stride": 11, "steps": 5, "bf16": True, "compile": True}),
-)
-MIXSTE_SETTINGS = (
-    ("centred, stride 1", {"mode": "centred", "stride": 1}),
-    ("centred, stride 9", {"mode": "centred", "stride": 9}),
-    ("causal, stride 1", {"mode": "causal", "stride": 1}),
-    ("causal, stride 9 (default)", {}),
-    ("causal, stride 13", {"stride": 13}),
-)
-
-
-def _chunks(x):
-    """(T, J, 3) -> (T // 27, 27, J, 3) non-overlapping windows for the window metrics."""
-    n = len(x) // 27 * 27
-    return x[:n].reshape(-1, 27, *x.shape[1:])
-
-
-def accuracy_table(model, cfg, device, sequences) -> list[dict]:
-    import numpy as np
-
-    from lifting.metrics import evaluate_windows
-    from lifting.stream import StreamingLifter
-
-    settings = MIXSTE_SETTINGS if cfg["kind"] == "mixste" else ACCURACY_SETTINGS
-    rows, ref = [], None
-    for label, opts in settings:
-        lifter = StreamingLifter(model, cfg, device=device, **opts)
-        t0 = time.perf_counter()
-        preds, mix, gts = [], [], []
-        for kps, gt in sequences:
-            res = lifter.lift_sequence(kps)
-            preds.append(_chunks(np.stack([r.pose for r in res]).astype(np.float64)))
-            mix.append(_chunks(np.stack([r.mixste_pose for r in res]).astype(np.float64)))
-            gts.append(_chunks(gt - gt[:, :1]))
-        pred, mixp, gt = np.concatenate(preds), np.concatenate(mix), np.concatenate(gts)
-        m = evaluate_windows(pred, gt)
-        row = {
-            "setting": label,
-            **lifter.options(),
-            "bf16": lifter.bf16,
-            "compiled": lifter.compile,
-            **{k: m[k] for k in ("mpjpe", "p_mpjpe", "sym_gap", "seg_std")},
-        }
-        row["mixste_mpjpe"] = evaluate_windows(mixp, gt)["mpjpe"]
-        row["latency_frames_max"] = lifter.max_latency_frames
-        row["seconds"] = time.perf_counter() - t0
-        if ref is None:
-            ref = pred
-        row["diff_to_reference_mm"] = float(np.mean(np.linalg.norm(pred - ref, axis=-1)) * 1000)
-        rows.append(row)
-        print(f"  {label}: MPJPE {m['mpjpe']:.1f} mm", file=sys.stderr)
-    return rows
-
-
-def robustness(lifter, kps, joints=(1, 2, 3), start: int | None = None, length: int = 10) -> dict:
-    """Lift `kps` as given and with `joints` hidden (confidence 0) for `length` frames; how far (mm) the 3D pose
-    moves, over the hidden frames, for the hidden joints and for all joints (root-relative). Frames where the
-    detector saw nobody are left as they are."""
-    import copy
-
-    import numpy as np
-
-    n = len(kps)
-    if n < length + 2:
-        raise UserError(f"robustness needs more than {length + 2} frames, got {n}")
-    start = (n - length) // 2 if start is None else start
-    hidden = copy.deepcopy(kps)
-    for f in range(start, start + length):
-        if hidden[f] is not None:
-            hidden[f].confidence[list(joints)] = 0.0
-    a = lifter.lift_sequence(kps)
-    b = lifter.lift_sequence(hidden)
-    sl = slice(start, start + length)
-    pa = np.stack([r.pose for r in a])[sl].astype(np.float64)
-    pb = np.stack([r.pose for r in b])[sl].astype(np.float64)
-    ma = np.stack([r.mixste_pose for r in a])[sl].astype(np.float64)
-    mb = np.stack([r.mixste_pose for r in b])[sl].astype(np.float64)
-    d = np.linalg.norm(pa - pb, axis=-1) * 1000
-    dm = np.linalg.norm(ma - mb, axis=-1) * 1000
-    sa = np.stack([r.std for r in a])[sl]
-    sb = np.stack([r.std for r in b])[sl]
-    return {
-        "frames": [start, start + length],
-        "hidden_joints": list(joints),
-        "mean_mm_hidden_joints": float(d[:, list(joints)].mean()),
-        "max_mm_hidden_joints": float(d[:, list(joints)].max()),
-        "mean_mm_all_joints": float(d.mean()),
-        "mixste_mean_mm_hidden_joints": float(dm[:, list(joints)].mean()),
-        "std_mm_hidden_joints_visible": float(sa[:, list(joints)].mean() * 1000),
-        "std_mm_hidden_joints_hidden": float(sb[:, list(joints)].mean() * 1000),
-        "options": lifter.options(),
-    }
-
-
-def _detect_video(video: Path, frames: int) -> list:
-    from app.commands.lift import make_detector
-    from app.video import open_video
-
-    with open_video(video) as reader:
-        detector = make_detector("mediapipe", reader.first_frame)
-        kps = [detector.detect(frame) for _, frame in itertools.islice(reader, frames)]
-        detector.close()
-    if not any(k is not None for k in kps):
-        raise UserError(f"no person detected in {video}")
-    return kps
-
-
 def _run_accuracy(args, model, cfg, device, model_name) -> dict:
+    from lifting.stream_accuracy import accuracy_table, held_out_sequences
+
     seqs = held_out_sequences(args.accuracy, args.accuracy_sequences, args.accuracy_frames)
     print(
         f"accuracy on {len(seqs)} held-out sequences, {sum(len(k) for k, _ in seqs)} frames ...",
         file=sys.stderr,
     )
-    rows = accuracy_table(model, cfg, device, seqs)
+
+    def on_row(r: dict) -> None:
+        print(f"  {r['setting']}: MPJPE {r['mpjpe']:.1f} mm", file=sys.stderr)
+
+    rows = accuracy_table(model, cfg, device, seqs, on_row)
     from rich.console import Console
     from rich.table import Table
 
@@ -453,12 +277,18 @@ def _run_accuracy(args, model, cfg, device, model_name) -> dict:
 
 
 def _run_robustness(args, model, cfg, device, video: Path) -> dict:
+    from app.detection import detect_video
+    from lifting.robustness import robustness
     from lifting.stream import StreamingLifter
 
-    kps = _detect_video(video, min(args.frames, 120))
+    kps = detect_video(video, min(args.frames, 120), detector="mediapipe")
+    if not any(k is not None for k in kps):
+        raise UserError(f"no person detected in {video}")
     out = {"video": str(video), "frames": len(kps)}
-    for mode in ("causal", "centred"):
-        lifter = StreamingLifter(model, cfg, device=device, mode=mode, stride=args.stride or 9)
+    for mode in stream_defaults.MODES:
+        lifter = StreamingLifter(
+            model, cfg, device=device, mode=mode, stride=args.stride or stream_defaults.DEFAULT_STRIDE
+        )
         out[mode] = r = robustness(lifter, kps)
         print(
             f"{mode}: right leg hidden in frames {r['frames'][0]}-{r['frames'][1] - 1}: the hidden joints move "
@@ -482,11 +312,10 @@ def run(args) -> int:
 
     import torch
 
-    from lifting.stream import DEFAULT_MODE, DEFAULT_STRIDE, StreamingLifter
+    from lifting.stream import StreamingLifter
     from lifting.weights import resolve_device
 
-    # as `diffhpe lift` does: one core is left to the detector thread
-    torch.set_num_threads(args.threads if args.threads else max(1, (os.cpu_count() or 2) - 1))
+    torch.set_num_threads(stream_defaults.torch_threads(args.threads))  # as `diffhpe lift`
     device = resolve_device(args.device)
     repeats = 2 if args.quick else args.repeats
     frames = min(args.frames, 60) if args.quick else args.frames
@@ -501,8 +330,8 @@ def run(args) -> int:
             report["robustness"] = _run_robustness(args, model, cfg, device, video)
         _write_json(args.json, report)
         return 0
-    mode = args.mode or DEFAULT_MODE
-    stride = args.stride or DEFAULT_STRIDE
+    mode = args.mode or stream_defaults.DEFAULT_MODE
+    stride = args.stride or stream_defaults.DEFAULT_STRIDE
     probe = StreamingLifter(model, cfg, device=device, mode=mode, stride=stride)  # validates mode/stride
     lookahead = probe.lookahead
     report = {

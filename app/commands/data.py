@@ -45,7 +45,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from lifting.data.mocap import convert_folder, load_clips, summarize
+    from lifting.data.mocap_clips import load_clips
+    from lifting.data.mocap_folder import convert_folder, summarize
 
     if args.data_command != "mocap":  # argparse only offers 'mocap' today
         raise UserError(f"unknown data command {args.data_command!r}")

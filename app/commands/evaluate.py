@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.commands.options import add_lifter_arguments
+from lifting import stream_defaults
 from lifting.errors import UserError
 
 PATTERNS = ["none", "random", "random_leg_arm", "consecutive_leg", "consecutive_frames"]
@@ -39,9 +41,7 @@ def add_parser(sub) -> None:
         "build the train × test matrices and Table 4",
     )
     p.add_argument("--test-pattern", action="append", choices=PATTERNS, help="occlusion patterns to test (default: all)")
-    p.add_argument("--hypotheses", "-H", type=int, default=5, help="hypotheses averaged per window")
-    p.add_argument("--sampler", default="ddpm", choices=["ddpm", "ddim", "dpmsolver"], help="reverse-diffusion sampler")
-    p.add_argument("--steps", "-k", type=int, default=50, help="sampler steps (50 = the paper's full DDPM loop)")
+    add_lifter_arguments(p, ("hypotheses", "sampler", "steps"), defaults=stream_defaults.PAPER_SAMPLING)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--reference", action="store_true",
@@ -49,7 +49,7 @@ def add_parser(sub) -> None:
         "1e-5, 2-3x slower on a CPU)",
     )  # fmt: skip
     p.add_argument("--max-windows", type=int, default=None, help="use at most N test windows per action (quick runs)")
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    add_lifter_arguments(p, ("device",))
     p.add_argument("--out", default="reports/eval", help="output folder for report.md, report.json and PNGs")
     p.set_defaults(func=run)
 

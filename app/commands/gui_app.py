@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from app.commands.options import add_lifter_arguments
 from lifting.errors import UserError
 
 
@@ -31,14 +32,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("--weights-dir", metavar="DIR", help="folder listed in the Model box (default: weights/)")
     p.add_argument("--detector", default="mediapipe", help="2D detector (default: mediapipe)")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where the lifter runs")
-    p.add_argument(
-        "--mode", choices=("centred", "causal"), help="centred (accurate, delayed) or causal window"
-    )
-    p.add_argument("--steps", "-k", type=int, metavar="K", help="diffusion sampler steps k")
-    p.add_argument("--hypotheses", "-H", type=int, metavar="H", help="hypotheses H sampled per window")
-    p.add_argument("--stride", type=int, metavar="S", help="run a window every S frames")
-    p.add_argument("--sampler", choices=("ddim", "dpmsolver", "ddpm"), help="diffusion sampler")
+    add_lifter_arguments(p, ("device", "mode", "steps", "hypotheses", "stride", "sampler"))
     p.add_argument(
         "--renderer",
         choices=("auto", "legacy", "filament"),
@@ -78,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"video file not found: {args.video}")
     model = args.model
     if model and not model.startswith("random:"):
-        from lifting.stream import resolve_checkpoint
+        from lifting.weights import resolve_checkpoint
 
         model = str(resolve_checkpoint(model, args.weights_dir))
     if args.threads is not None:
@@ -86,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--threads must be 1 or more, got {args.threads}")
         os.environ["DIFFHPE_TORCH_THREADS"] = str(args.threads)
     _check_display()
-    from app.gui.main_window import AppOptions, run_app
+    from app.gui.app_options import AppOptions
+    from app.gui.run_app import run_app
 
     lift_options = {
         k: getattr(args, k) for k in ("mode", "steps", "hypotheses", "stride", "sampler") if getattr(args, k)

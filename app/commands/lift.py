@@ -3,15 +3,11 @@
 
 from __future__ import annotations
 
-import os
-import queue
 import sys
-import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from lifting import stream_defaults as defaults
+from app.commands.options import add_lifter_arguments
+from lifting import stream_defaults
 from lifting.errors import UserError
 from lifting.trajectory import DEFAULT_FOV_DEG
 
@@ -48,39 +44,12 @@ def add_parser(sub) -> None:
         "weights/default.json, else the best DiffHPE-Wrapper there)",
     )
     p.add_argument("--detector", default=None, help="2D detector (default: mediapipe)")
-    p.add_argument(
-        "--device", default="auto", choices=["auto", "cpu", "cuda"], help="where to run the lifter"
-    )
-    p.add_argument(
-        "--mode",
-        choices=["causal", "centred"],
-        help="causal: newest frame of each window, no delay; "
-        f"centred: middle frame, 13 frames later (default: {defaults.DEFAULT_MODE})",
-    )
-    p.add_argument(
-        "--stride",
-        type=int,
-        help=f"a window every N frames, overlapping results averaged (default: {defaults.DEFAULT_STRIDE})",
-    )
-    p.add_argument(
-        "--steps", "-k", type=int, help=f"sampler steps per window (default: {defaults.DEFAULT_STEPS})"
-    )
-    p.add_argument(
-        "--hypotheses",
-        "-H",
-        type=int,
-        help=f"diffusion hypotheses averaged (default: {defaults.DEFAULT_HYPOTHESES})",
-    )
-    p.add_argument(
-        "--sampler",
-        choices=["ddim", "dpmsolver", "ddpm"],
-        help=f"reverse-diffusion sampler (default: {defaults.DEFAULT_SAMPLER})",
-    )
-    p.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
+    add_lifter_arguments(p, ("device", "mode", "stride", "steps", "hypotheses", "sampler", "seed"))
     p.add_argument(
         "--conf-threshold",
         type=float,
-        help=f"2D joints below this confidence are treated as hidden (default: {defaults.DEFAULT_CONF_THRESHOLD})",
+        help="2D joints below this confidence are treated as hidden "
+        f"(default: {stream_defaults.DEFAULT_CONF_THRESHOLD})",
     )
     p.add_argument(
         "--fov",
@@ -98,13 +67,7 @@ def add_parser(sub) -> None:
         help="do not smooth the root trajectory (by default a causal constant-velocity Kalman filter removes "
         "its frame-to-frame shake, lifting.root_filter)",
     )
-    p.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="torch CPU threads (default: CPU cores - 1, at least 1: "
-        "one core is left to the detector thread)",
-    )
+    add_lifter_arguments(p, ("threads",))
     p.add_argument(
         "--compile",
         action="store_true",
@@ -120,15 +83,6 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
-
-
-class _End:
-    pass
-
-
-class _Failed:
-    def __init__(self, exc: BaseException):
-        self.exc = exc
 
 
 def _outputs(args) -> tuple[Path | None, Path | None, Path | None]:
@@ -168,32 +122,6 @@ def _lift_options(args) -> dict:
     return {k: v for k, v in opts.items() if v is not None}
 
 
-def _detect_loop(reader, detector, max_frames, out: queue.Queue, stop: threading.Event, preview_height):
-    """Reader + detector thread: puts (index, small frame or None, keypoints) then _End (or _Failed)."""
-    import cv2
-
-    try:
-        for index, frame in reader:
-            if stop.is_set() or (max_frames is not None and index >= max_frames):
-                break
-            kp = detector.detect(frame)
-            small = None
-            if preview_height:
-                h, w = frame.shape[:2]
-                small = cv2.resize(
-                    frame, (max(2, round(w * preview_height / h)), preview_height), cv2.INTER_AREA
-                )
-            while not stop.is_set():
-                try:
-                    out.put((index, small, kp), timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
-        out.put(_End())
-    except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-        out.put(_Failed(exc))
-
-
 def run(args) -> int:
     if (args.video is None) == (args.webcam is None):
         raise UserError("give a VIDEO file or --webcam N (one of them)")
@@ -214,105 +142,24 @@ def run(args) -> int:
         reader.close()
 
 
-def make_detector(name: str, first_frame):
-    """create_detector(name), started on the first frame with its start-up chatter silenced (that frame is then
-    detected again as frame 0: harmless for a tracker)."""
-    import warnings
-
-    from app.video import quiet_native_stderr
-    from detectors import create_detector
-
-    warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype")  # protobuf, via mediapipe
-    with quiet_native_stderr():
-        detector = create_detector(name)
-        detector.detect(first_frame)
-    return detector
-
-
-@dataclass
-class StreamStats:
-    results: list = field(default_factory=list)
-    frames: int = 0
-    seen: int = 0
-    wall_s: float = 0.0
-    lift_s: float = 0.0
-    interrupted: bool = False
-
-
-def lift_stream(reader, detector, lifter, max_frames=None, preview=None, progress=None) -> StreamStats:
-    """Frames -> detector (its own thread) -> lifter.push, then flush. Ctrl-C ends a webcam capture (what was lifted
-    is kept) and aborts a file. `preview`: a PreviewWriter or None; `progress`: a tqdm bar or None."""
-    frames: queue.Queue = queue.Queue(maxsize=32)
-    stop = threading.Event()
-    worker = threading.Thread(
-        target=_detect_loop,
-        args=(reader, detector, max_frames, frames, stop, preview.height if preview else 0),
-        name="diffhpe-detect",
-        daemon=True,
-    )
-    st = StreamStats()
-    pending_preview: dict[int, tuple] = {}
-
-    def take(new):
-        st.results.extend(new)
-        if preview is not None:
-            for r in new:
-                small, kp = pending_preview.pop(r.frame)
-                preview.write(small, kp, r)
-
-    t0 = time.perf_counter()
-    worker.start()
-    try:
-        while True:
-            try:
-                item = frames.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if isinstance(item, _End):
-                break
-            if isinstance(item, _Failed):
-                raise item.exc
-            index, small, kp = item
-            st.frames += 1
-            st.seen += kp is not None
-            if preview is not None:
-                pending_preview[index] = (small, kp)
-            t1 = time.perf_counter()
-            new = lifter.push(kp)
-            st.lift_s += time.perf_counter() - t1
-            take(new)
-            if progress is not None:
-                progress.update(1)
-    except KeyboardInterrupt:
-        if not reader.is_webcam:
-            raise
-        st.interrupted = True  # Ctrl-C is how a webcam capture ends
-    finally:
-        stop.set()
-        worker.join(timeout=5)
-    t1 = time.perf_counter()
-    take(lifter.flush())
-    st.lift_s += time.perf_counter() - t1
-    st.wall_s = time.perf_counter() - t0
-    return st
-
-
 def _run(args, reader, csv_path, npz_path, preview_path) -> int:
     import torch
 
+    from app.detection import start_detector
+    from app.lift_pipeline import lift_stream
     from detectors import DEFAULT_DETECTOR
     from lifting.export import sidecar_path, write_csv, write_npz
-    from lifting.stream import StreamingLifter, resolve_checkpoint
+    from lifting.stream import StreamingLifter
+    from lifting.weights import resolve_checkpoint
 
-    threads = args.threads if args.threads else max(1, (os.cpu_count() or 2) - 1)
-    torch.set_num_threads(threads)
+    torch.set_num_threads(stream_defaults.torch_threads(args.threads))
     ckpt = resolve_checkpoint(args.model)
     lifter = StreamingLifter.from_checkpoint(
         ckpt, device=args.device, compile=args.compile, bf16=args.bf16, **_lift_options(args)
     )
     warm_up_s = lifter.warm_up()  # imports, first calls and compiling happen before the stream's clock starts
     detector_name = args.detector or DEFAULT_DETECTOR
-    detector = make_detector(detector_name, reader.first_frame)
+    detector = start_detector(detector_name, reader.first_frame)
     preview = None
     if preview_path is not None:
         from app.preview import PreviewWriter

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from app.commands.options import add_lifter_arguments
 from lifting.errors import UserError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,11 +31,9 @@ def add_parser(sub) -> None:
     p.add_argument("--csv", action="append", default=[], metavar="PRED.csv", help="score a CSV of ours (repeatable)")
     p.add_argument("--video", help="lift this video (default: the view's video beside the shared data, VIEW.mp4)")
     p.add_argument("--model", action="append", default=[], help="checkpoint(s) to lift with (default: the shipped default)")
-    p.add_argument("--steps", "-k", type=int, nargs="+", help="DDIM steps (default: the lifter's)")
-    p.add_argument("--hypotheses", "-H", type=int, nargs="+", help="hypotheses (default: the lifter's)")
-    p.add_argument("--mode", choices=["causal", "centred"], help="streaming mode (default: the lifter's)")
-    p.add_argument("--stride", type=int, help="window stride (default: the lifter's)")
-    p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
+    add_lifter_arguments(
+        p, ("steps", "hypotheses", "mode", "stride", "device"), defaults={"device": "cpu"}, several=True
+    )
     p.add_argument("--per-joint", action="store_true", help="print the per-joint MPJPE table too")
     p.add_argument("--json", metavar="OUT", help="write every row's full metrics as JSON")
     p.set_defaults(func=run)
@@ -66,14 +65,10 @@ def detections(video: Path, frames: int) -> list:
             Keypoints2D(xy, c, b, size) if seen else None
             for xy, c, b, seen in zip(z["xy"], z["conf"], z["bbox"], z["seen"])
         ]
-    from app.commands.lift import make_detector
-    from app.video import open_video
+    from app.detection import detect_video
 
-    with open_video(video) as reader:
-        detector = make_detector("mediapipe", reader.first_frame)
-        kps = [detector.detect(frame) for _, frame in itertools.islice(reader, frames)]
-        detector.close()
-        size = reader.size
+    kps = detect_video(video, frames, detector="mediapipe")
+    size = next((k.image_size for k in kps if k is not None), (0, 0))  # read back only for seen frames
     cache.parent.mkdir(parents=True, exist_ok=True)
     z = {
         "xy": np.stack([k.xy if k else np.zeros((17, 2)) for k in kps]),
@@ -134,7 +129,8 @@ def run(args) -> int:
 
 def _lift_rows(args, ref) -> list[tuple[str, dict]]:
     from lifting.real_reference import score
-    from lifting.stream import StreamingLifter, resolve_checkpoint
+    from lifting.stream import StreamingLifter
+    from lifting.weights import resolve_checkpoint
 
     kps = detections(_video_for(args, ref), ref.num_frames)
     if not any(k is not None for k in kps):

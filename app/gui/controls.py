@@ -16,7 +16,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-MODES = ("causal", "centred")
+from lifting.stream_defaults import MODES
 
 
 def _set_quietly(widget, setter, value) -> None:
@@ -160,12 +160,18 @@ class ControlsPanel(QWidget):
     def set_devices(self, devices: list[str], current: str) -> None:
         self.device.clear()
         self.device.addItems(devices)
-        _set_quietly(self.device, self.device.setCurrentText, current)
+        self.select_device(current)
+
+    def select_device(self, name: str) -> None:
+        _set_quietly(self.device, self.device.setCurrentText, name)
 
     def set_detectors(self, names: list[str], current: str) -> None:
         self.detector.clear()
         self.detector.addItems(names)
-        _set_quietly(self.detector, self.detector.setCurrentText, current)
+        self.select_detector(current)
+
+    def select_detector(self, name: str) -> None:
+        _set_quietly(self.detector, self.detector.setCurrentText, name)
 
     def set_diffusion_enabled(self, enabled: bool) -> None:
         """Sampler, k and H mean nothing for a MixSTE-only model (one deterministic pose, std 0)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.gui.pipeline import LifterSpec
 from lifting.errors import UserError
+from lifting.stream_defaults import SAMPLERS
 
 RANDOM_PREFIX = "random:"
 PANEL_OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "root_filter")
@@ -27,8 +28,6 @@ def detector_names() -> list[str]:
 
 
 def samplers() -> list[str]:
-    from lifting.diffusion import SAMPLERS
-
     return list(SAMPLERS)
 
 
@@ -41,8 +40,8 @@ def default_lift_options() -> dict:
 
 
 def preferred_checkpoint(weights_dir: str | Path | None = None) -> str | None:
-    """The shipped default checkpoint (lifting.stream's rule), or None when weights/ has none."""
-    from lifting.stream import default_checkpoint
+    """The shipped default checkpoint (lifting.weights' rule), or None when weights/ has none."""
+    from lifting.weights import default_checkpoint
 
     try:
         return str(default_checkpoint(weights_dir))

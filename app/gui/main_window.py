@@ -5,98 +5,54 @@ their newest output on a timer, so it never waits for them."""
 from __future__ import annotations
 
 import os
-import signal
-import sys
 import time
-from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
-    QSizePolicy,
-    QSlider,
-    QSplitter,
-    QStyle,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.gui import lifter_factory
 from app.gui.angle_plot import AnglePlot
+from app.gui.app_options import AppOptions
+from app.gui.central_view import CentralView
 from app.gui.controls import ControlsPanel
+from app.gui.display_sync import DisplaySync
+from app.gui.error_boxes import ErrorBoxes
+from app.gui.events import (
+    DetectorChanged,
+    ErrorEvent,
+    Event,
+    FileFinished,
+    ModelLoaded,
+    PlayingChanged,
+    StatusMessage,
+)
+from app.gui.export_recording import EXPORT_KINDS, default_export_name, write_recording
+from app.gui.menus import build_menus
 from app.gui.pipeline import (
     CaptureThread,
-    Events,
-    FrameQueue,
+    FramePacket,
     LifterSpec,
-    LiftOutput,
-    LiftThread,
-    Mailbox,
-    Marker,
-    OutputBuffer,
     RateMeter,
 )
-from app.gui.renderers import LABELS
+from app.gui.session import Session
 from app.gui.sources import VideoSource, open_video, open_webcam, probe_webcams
-from app.gui.video_view import VideoView
-from app.gui.view3d import View3D
+from app.gui.stats_text import stats_text
 from lifting.errors import UserError
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg *.mpeg);;All files (*)"
 POLL_MS = 15
-# export kind -> (default file name suffix, file dialog filter)
-EXPORT_KINDS = {
-    "csv": (".csv", "CSV (*.csv)"),
-    "npz": (".npz", "NumPy archive (*.npz)"),
-    "bvh": (".bvh", "BVH animation (*.bvh)"),
-    "trc": (".trc", "OpenSim markers (*.trc)"),
-    "angles": ("_angles.csv", "CSV (*.csv)"),
-}
-SYNC_GIVE_UP_S = (
-    1.0  # in sync mode, show the newest frame anyway when no pose came for this long (or 2x delay)
-)
-
-
-class DisplayDelay:
-    """How long after capture a 3D result is shown: the worst capture-to-result latency of the last few
-    seconds, so results that arrive in bursts are spread out again."""
-
-    def __init__(self, window_s: float = 3.0):
-        self._window = window_s
-        self._samples: deque[tuple[float, float]] = deque()
-
-    def add(self, now: float, latency_s: float) -> None:
-        self._samples.append((now, latency_s))
-
-    def value(self, now: float) -> float:
-        while self._samples and now - self._samples[0][0] > self._window:
-            self._samples.popleft()
-        return max((lat for _, lat in self._samples), default=0.0)
-
-
-@dataclass
-class AppOptions:
-    video: str | None = None
-    webcam: int | None = None
-    model: str | None = None  # checkpoint path or "random:<profile>"; None: the first in weights_dir
-    weights_dir: str | None = None
-    detector: str = "mediapipe"
-    device: str = "auto"
-    lift_options: dict = field(default_factory=dict)  # StreamingLifter options (mode, steps, ...)
-    realtime: bool = True
-    autoplay: bool = True
-    renderer: str = "auto"  # the 3D view's Open3D renderer: 'auto', 'legacy' (OpenGL) or 'filament'
 
 
 class MainWindow(QMainWindow):
@@ -109,16 +65,10 @@ class MainWindow(QMainWindow):
         self.resize(1400, 820)
         self.setAcceptDrops(True)
         self.errors: list[tuple[str, str]] = []
-        self._boxes: list[QMessageBox] = []
-        self.source: VideoSource | None = None
-        self.capture: CaptureThread | None = None
-        self._frames, self._poses, self.events = Mailbox(), OutputBuffer(), Events()
-        self._to_show: deque[LiftOutput] = deque(maxlen=1024)  # 3D results waiting for their display time
-        self._delay = DisplayDelay()
-        self._queue = FrameQueue()
+        self._error_boxes = ErrorBoxes(self)
+        self.display_sync = DisplaySync()  # which frames and 3D results each UI tick shows
         self._processing_file = False
         self._realtime_before = options.realtime
-        self.playing = False
         self.finished_count = 0  # how many times a file played to its end
         self.ui_meter = RateMeter()  # new video frames shown per second
         self.loop_meter = RateMeter()  # UI poll ticks per second: drops when the UI thread is busy
@@ -127,24 +77,19 @@ class MainWindow(QMainWindow):
         self._last_tick = 0.0
         self.frames_shown = 0
         self.poses_shown = 0
-        self._latest_packet = None  # newest captured frame not shown yet (sync mode)
-        self._model_ready = False
-        self._play_when_ready = False
-        self._last_pose_at = 0.0
         self._closed = False
+
+        self._find_models()
+        self.session = Session(
+            LifterSpec(self.initial_model, options.device, dict(self.lift_options_default)),
+            lifter_factory.build_lifter,
+            on_playing=self._playing_changed,
+        )
+        self.lift = self.session.lift
 
         self._build_ui()
         self._fill_controls()
-
-        self.lift = LiftThread(
-            LifterSpec(self.initial_model, options.device, dict(self.lift_options_default)),
-            lifter_factory.build_lifter,
-            self._queue,
-            self._poses,
-            self.events,
-            fps=30.0,
-        )
-        self.lift.start()
+        self.session.start()
         self.view3d.start()
 
         self._timer = QTimer(self)
@@ -161,60 +106,18 @@ class MainWindow(QMainWindow):
 
     # --- construction --------------------------------------------------------------------------------
     def _build_ui(self) -> None:
-        central = QWidget()
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(4, 4, 4, 4)
-        self.banner = QLabel()
-        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.setStyleSheet(
-            "background:#d9a400;color:black;font-weight:bold;padding:4px;border-radius:3px"
-        )
-        self.banner.hide()
-        self.model_banner = QLabel()
-        self.model_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.model_banner.setStyleSheet("background:#3b5b8c;color:white;padding:3px;border-radius:3px")
-        self.model_banner.hide()
-        outer.addWidget(self.model_banner)
-        outer.addWidget(self.banner)
-
-        self.video_view = VideoView()
-        self.view3d = View3D(renderer=self.options.renderer)
-        self.view3d.renderFailed.connect(self._render_failed)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.video_view)
-        split.addWidget(self.view3d)
-        split.setSizes([600, 600])
-        outer.addWidget(split, 1)
-
-        bar = QHBoxLayout()
-        style = self.style()
-        self.play_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "")
-        self.play_button.setToolTip("Play / pause (Space)")
-        self.play_button.clicked.connect(self.toggle_play)
-        self.step_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward), "")
-        self.step_button.setToolTip("Next frame (→)")
-        self.step_button.clicked.connect(self.step)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setEnabled(False)
-        self.slider.sliderReleased.connect(lambda: self.seek(self.slider.value()))
-        self.slider.actionTriggered.connect(self._slider_action)
-        self.slider.sliderMoved.connect(self._show_position)
-        self.position_label = QLabel("–")
-        self.position_label.setMinimumWidth(150)
-        for w in (self.play_button, self.step_button):
-            w.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-            bar.addWidget(w)
-        bar.addWidget(self.slider, 1)
-        bar.addWidget(self.position_label)
-        outer.addLayout(bar)
+        central = CentralView(self.options.renderer)
         self.setCentralWidget(central)
+        self.central_view = central
+        self.banner, self.video_view, self.view3d = central.banner, central.video_view, central.view3d
+        self.view3d.renderFailed.connect(self._render_failed)
+        self.playback_bar = central.playback_bar
+        self.playback_bar.playClicked.connect(self.toggle_play)
+        self.playback_bar.stepClicked.connect(self.step)
+        self.playback_bar.seekRequested.connect(self.seek)
 
         self.controls = ControlsPanel()
-        dock = QDockWidget("Controls", self)
-        dock.setObjectName("controls")
-        dock.setWidget(self.controls)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self._add_dock("Controls", "controls", self.controls)
         self.controls.modelSelected.connect(self.set_model)
         self.controls.browseModelRequested.connect(self.browse_model)
         self.controls.deviceSelected.connect(self.set_device)
@@ -226,82 +129,52 @@ class MainWindow(QMainWindow):
         self.controls.trailChanged.connect(self.view3d.set_show_trail)
         self.controls.resetViewRequested.connect(self.view3d.reset_camera)
         self.angle_plot = AnglePlot()  # the live joint-angle plot, under the controls
-        angles_dock = QDockWidget("Joint angle", self)
-        angles_dock.setObjectName("angles")
-        angles_dock.setWidget(self.angle_plot)
-        angles_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, angles_dock)
+        self._add_dock("Joint angle", "angles", self.angle_plot)
 
         self.stats_label = QLabel()
         self.rec_label = QLabel()
         self.statusBar().addPermanentWidget(self.rec_label)
         self.statusBar().addPermanentWidget(self.stats_label)
-        self._build_menus()
+        self.menu_actions = build_menus(self)
 
-    def _build_menus(self) -> None:
-        def action(menu, text, slot, shortcut=None, checkable=False, checked=False):
-            a = QAction(text, self)
-            if shortcut:
-                a.setShortcut(QKeySequence(shortcut))
-            a.setCheckable(checkable)
-            a.setChecked(checked)
-            (a.toggled if checkable else a.triggered).connect(slot)
-            menu.addAction(a)
-            return a
-
-        file = self.menuBar().addMenu("&File")
-        action(file, "&Open video…", lambda: self.open_video(), "Ctrl+O")
-        action(file, "Open &webcam…", lambda: self.open_webcam(), "Ctrl+W")
-        file.addSeparator()
-        action(file, "&Process whole file", self.process_whole_file, "Ctrl+P")
-        action(file, "&Export CSV…", lambda: self.export("csv"), "Ctrl+E")
-        action(file, "Export &NPZ…", lambda: self.export("npz"))
-        action(file, "Export &BVH (animation)…", lambda: self.export("bvh"))
-        action(file, "Export &TRC (OpenSim)…", lambda: self.export("trc"))
-        action(file, "Export joint &angles…", lambda: self.export("angles"))
-        action(file, "Save 3D &screenshot…", lambda: self.save_screenshot(), "Ctrl+S")
-        file.addSeparator()
-        action(file, "&Quit", self.close, "Ctrl+Q")
-
-        play = self.menuBar().addMenu("&Playback")
-        action(play, "Play / &pause", self.toggle_play, "Space")
-        action(play, "&Step one frame", self.step, "Right")
-        play.addSeparator()
-        self.record_action = action(play, "&Record results", self.set_recording, "Ctrl+R", True, True)
-        action(play, "&Clear recording", self.clear_recording)
-
-        view = self.menuBar().addMenu("&View")
-        action(view, "&Reset 3D view", self.view3d.reset_camera, "Home")
-        action(view, "Re&start 3D view", self.restart_3d_view)
-        renderers = view.addMenu("3D &renderer")
-        group = QActionGroup(self)
-        self.renderer_actions = {}
-        for choice, text in (
-            ("auto", "&Auto (the faster here)"),
-            ("legacy", "&OpenGL (Open3D legacy)"),
-            ("filament", "&Filament (works without a display)"),
-        ):
-            a = QAction(text, self, checkable=True, checked=choice == self.options.renderer)
-            a.triggered.connect(lambda _=False, c=choice: self.set_renderer(c))
-            group.addAction(a)
-            renderers.addAction(a)
-            self.renderer_actions[choice] = a
+    def _add_dock(self, title: str, name: str, widget: QWidget) -> None:
+        """A movable panel on the right, under those added before."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
 
     @property
     def lift_options_default(self) -> dict:
         return dict(self.options.lift_options)
 
-    def _fill_controls(self) -> None:
+    @property
+    def source(self) -> VideoSource | None:
+        return self.session.source
+
+    @property
+    def capture(self) -> CaptureThread | None:
+        return self.session.capture
+
+    @property
+    def playing(self) -> bool:
+        return self.session.playing
+
+    def _find_models(self) -> None:
+        """The checkpoints in the weights folder, and the model to start with."""
         from lifting.weights import DEFAULT_WEIGHTS_DIR, list_checkpoints
 
         self.weights_dir = Path(self.options.weights_dir) if self.options.weights_dir else DEFAULT_WEIGHTS_DIR
         self.checkpoints = list_checkpoints(self.weights_dir)
+        self.initial_model = self._initial_model()
+
+    def _fill_controls(self) -> None:
         entries = [(p.stem, str(p)) for p in self.checkpoints]
         entries += [
             (f"untrained {profile} model (random)", f"random:{profile}") for profile in ("paper", "tiny")
         ]
         self._model_entries = entries
-        self.initial_model = self._initial_model()
         self.controls.set_models(entries, self.initial_model)
         self.controls.set_devices(lifter_factory.devices(), self.options.device)
         self.controls.set_detectors(lifter_factory.detector_names(), self.options.detector)
@@ -319,17 +192,11 @@ class MainWindow(QMainWindow):
         """A non-modal warning box: the app keeps running behind it. Tests read `errors`/`errorShown`."""
         self.errors.append((title, text))
         self.errorShown.emit(title, text)
-        if self._closed:
-            return
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
-        box.setWindowModality(Qt.WindowModality.NonModal)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda _=0, b=box: self._boxes.remove(b) if b in self._boxes else None)
-        self._boxes.append(box)
-        box.show()
+        if not self._closed:
+            self._error_boxes.open(title, text)
 
     def error_boxes(self) -> list[QMessageBox]:
-        return list(self._boxes)
+        return self._error_boxes.open_boxes()
 
     def _render_failed(self, message: str) -> None:
         self.view3d.message = "3D view unavailable (View ▸ Restart 3D view)"
@@ -342,7 +209,7 @@ class MainWindow(QMainWindow):
     def set_renderer(self, choice: str) -> None:
         """Switch the 3D view's renderer; the camera, pose and trail stay."""
         self.options.renderer = choice
-        self.renderer_actions[choice].setChecked(True)
+        self.menu_actions.renderers[choice].setChecked(True)
         self.view3d.message = ""
         self.view3d.set_renderer(choice)
 
@@ -372,13 +239,7 @@ class MainWindow(QMainWindow):
             path = self.ask_open_path("Open video", VIDEO_FILTER)
             if path is None:
                 return False
-        try:
-            source = open_video(path)
-        except UserError as exc:
-            self.show_error("Cannot open video", str(exc))
-            return False
-        self._start_source(source)
-        return True
+        return self._open_source("Cannot open video", lambda: open_video(path))
 
     def open_webcam(self, index: int | None = None) -> bool:
         if index is None:
@@ -393,114 +254,58 @@ class MainWindow(QMainWindow):
             index = found[0] if len(found) == 1 else self.ask_webcam(found)
             if index is None:
                 return False
+        return self._open_source("Cannot open webcam", lambda: open_webcam(index))
+
+    def _open_source(self, error_title: str, opener: Callable[[], VideoSource]) -> bool:
+        """Open a source and play it; a UserError (missing, unreadable, busy) is an error dialog."""
         try:
-            source = open_webcam(index)
+            source = opener()
         except UserError as exc:
-            self.show_error("Cannot open webcam", str(exc))
+            self.show_error(error_title, str(exc))
             return False
         self._start_source(source)
         return True
 
-    def _stop_capture(self) -> None:
-        if self.capture is not None:
-            self.capture.stop()  # releases its source (and the webcam) on its own thread
-            self.capture = None
-        self.source = None
-
     def _start_source(self, source: VideoSource) -> None:
-        self._stop_capture()
         self._processing_file = False
-        self._queue.clear_frames()
-        self._queue.put(Marker("reset"), drop_oldest=True)
-        self.lift.clear_recording()
-        self.lift.fps = source.fps
-        self._frames.take()
-        self._poses.drain()
-        self._to_show.clear()
-        self._latest_packet = None
+        self.display_sync.reset()
         self.view3d.clear()
-        self.source = source
-        self.capture = CaptureThread(
+        self.session.open(
             source,
             self.controls.detector.currentText() or self.options.detector,
-            self._queue,
-            self._frames,
-            self.events,
             realtime=self.controls.realtime.isChecked() or not source.is_file,
+            autoplay=self.options.autoplay,
         )
-        self.capture.start()
-        self.slider.setEnabled(source.is_file)
-        self.slider.blockSignals(True)
-        self.slider.setRange(0, max(source.frame_count - 1, 0))
-        self.slider.setValue(0)
-        self.slider.blockSignals(False)
-        self.step_button.setEnabled(source.is_file)
+        self.playback_bar.set_source(source.fps, source.frame_count, source.is_file)
         self.setWindowTitle(f"DiffHPE — {source.name}")
-        if not (self.options.autoplay or not source.is_file):
-            self.capture.step()
-        elif self._model_ready:
-            self.capture.play()
-        else:  # start when the model has loaded, or the first seconds would be lifted by nobody
-            self.capture.step()
-            self._play_when_ready = True
 
     # --- playback ------------------------------------------------------------------------------------
     def toggle_play(self) -> None:
-        if self.capture is None:
-            return
-        if self.playing:
-            self.capture.pause()
-        else:
-            self.capture.play()
-        self._set_playing(not self.playing)
+        self.session.toggle_play()
 
     def play(self) -> None:
-        if self.capture is not None:
-            self.capture.play()
-            self._set_playing(True)
+        self.session.play()
 
     def pause(self) -> None:
-        if self.capture is not None:
-            self.capture.pause()
-            self._set_playing(False)
+        self.session.pause()
 
     def step(self) -> None:
-        if self.capture is not None and self.source is not None and self.source.is_file:
-            self.capture.step()
-            self._set_playing(False)
+        self.session.step()
 
     def seek(self, index: int) -> None:
-        if self.capture is not None and self.source is not None and self.source.is_file:
-            self._to_show.clear()
-            self.capture.seek(int(index))
+        if self.session.has_file:
+            self.display_sync.clear_pending()
+        self.session.seek(index)
 
-    def _slider_action(self, action: int) -> None:
-        if action in (
-            QSlider.SliderAction.SliderPageStepAdd.value,
-            QSlider.SliderAction.SliderPageStepSub.value,
-        ):
-            QTimer.singleShot(0, lambda: self.seek(self.slider.value()))
-
-    def _set_playing(self, playing: bool) -> None:
-        self.playing = playing
-        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        self.play_button.setIcon(self.style().standardIcon(icon))
-
-    def _show_position(self, index: int) -> None:
-        if self.source is None:
-            self.position_label.setText("–")
-            return
-        t = index / self.source.fps
-        total = f" / {self.source.frame_count}" if self.source.is_file else ""
-        self.position_label.setText(f"frame {index + 1}{total}   {int(t // 60)}:{t % 60:05.2f}")
+    def _playing_changed(self, playing: bool) -> None:
+        self.playback_bar.set_playing(playing)
 
     def set_realtime(self, realtime: bool) -> None:
-        if self.capture is not None:
-            self.capture.set_realtime(realtime)
+        self.session.set_realtime(realtime)
 
     def process_whole_file(self) -> None:
         """Lift every frame of the file from the start (no frames dropped), then offer to export."""
-        if self.capture is None or self.source is None or not self.source.is_file:
+        if not self.session.has_file:
             self.show_error(
                 "No video file", "Open a video file first (webcams can be recorded while playing)."
             )
@@ -509,11 +314,11 @@ class MainWindow(QMainWindow):
         self.controls.realtime.setChecked(False)  # emits realtimeChanged -> capture
         self.capture.set_realtime(False)
         self.lift.clear_recording()
-        self.record_action.setChecked(True)
+        self.menu_actions.record.setChecked(True)
         self._processing_file = True
         self.capture.seek(0)
         self.capture.play()
-        self._set_playing(True)
+        self.session.set_playing(True)
         self.statusBar().showMessage("Processing the whole file…")
 
     # --- lifter and detector options -----------------------------------------------------------------
@@ -532,8 +337,7 @@ class MainWindow(QMainWindow):
 
     def set_detector(self, name: str) -> None:
         self.options.detector = name
-        if self.capture is not None:
-            self.capture.set_detector(name)
+        self.session.set_detector(name)
 
     def set_lift_option(self, name: str, value) -> None:
         self.lift.configure(**{name: value})
@@ -546,8 +350,8 @@ class MainWindow(QMainWindow):
 
     # --- export --------------------------------------------------------------------------------------
     def _default_name(self, suffix: str) -> str:
-        stem = Path(self.source.name).stem if self.source is not None and self.source.is_file else "webcam"
-        return f"{stem}_3d{suffix}"
+        is_file = self.source is not None and self.source.is_file
+        return default_export_name(Path(self.source.name).stem if is_file else None, suffix)
 
     def export(self, kind: str = "csv", path: str | os.PathLike | None = None) -> Path | None:
         """Write the recorded 3D poses, atomically: kind csv (the schema of `diffhpe lift`), npz, or bvh / trc /
@@ -561,30 +365,17 @@ class MainWindow(QMainWindow):
             path = self.ask_save_path(f"Export {kind.upper()}", self._default_name(suffix), filt)
             if path is None:
                 return None
-        from lifting import export as lift_export
-
         try:
-            if kind == "csv":
-                source = self.source.name if self.source is not None else None
-                lifter = self.lift.lifter  # read once: the lift thread may swap it for a new one
-                # The settings at export time (live changes during the recording are not tracked).
-                settings = {"kind": lifter.kind, **lifter.options()} if lifter is not None else None
-                lift_export.write_csv(
-                    path,
-                    results,
-                    self.lift.fps,
-                    source=source,
-                    detector=self.controls.detector.currentText() or self.options.detector,
-                    model=self.lift.spec.model,
-                    settings=settings,
-                )
-            elif kind == "npz":
-                lift_export.write_npz(path, results, self.lift.fps)
-            else:
-                from lifting.exports.write import ExportPaths, write_exports
-
-                a = lift_export.results_to_arrays(results)
-                write_exports(ExportPaths(**{kind: path}), a["positions"], self.lift.fps, a["frame"])
+            write_recording(
+                kind,
+                path,
+                results,
+                self.lift.fps,
+                source=self.source.name if self.source is not None else None,
+                detector=self.controls.detector.currentText() or self.options.detector,
+                model=self.lift.spec.model,
+                lifter=self.lift.lifter,  # read once: the lift thread may swap it for a new one
+            )
         except (OSError, UserError) as exc:
             self.show_error("Export failed", f"Could not write {path}:\n{exc}")
             return None
@@ -613,128 +404,82 @@ class MainWindow(QMainWindow):
         self._last_tick = now
         sync = self.controls.sync.isChecked() and self.lift.lifter is not None
         shown = self.video_view.packet
-        packet = self._frames.take()
-        if packet is not None:
-            if sync and not packet.stepped:
-                self._latest_packet = packet  # shown with its pose
-            else:
-                self._show_packet(packet)  # a step or a seek shows its frame at once
-        for out in self._poses.drain():
-            self._delay.add(now, now - out.packet.captured_at)
-            self._to_show.append(out)
-        due = self._due_outputs(now)
-        if due:
-            self.view3d.set_poses([o.result for o in due])
-            self.angle_plot.add([o.result for o in due], self.lift.fps)
+        packet, outputs = self.session.frames.take(), self.session.poses.drain()
+        update = self.display_sync.update(now, packet, outputs, sync=sync, playing=self.playing, shown=shown)
+        for packet in update.frames:
+            self._show_packet(packet)
+        if update.poses:
+            self.view3d.set_poses([o.result for o in update.poses])
+            self.angle_plot.add([o.result for o in update.poses], self.lift.fps)
             self.poses_shown += 1
-            self._last_pose_at = now
-            newest = due[-1].packet
-            if sync and (self.playing or shown is None or newest.index > shown.index):
-                self._show_packet(newest)
-        stalled = self.playing and now - self._last_pose_at > max(SYNC_GIVE_UP_S, 2 * self._delay.value(now))
-        if (
-            self._latest_packet is not None
-            and (not sync or stalled)
-            and (self.video_view.packet is None or self._latest_packet.index > self.video_view.packet.index)
-        ):
-            self._show_packet(self._latest_packet)  # no poses coming (no model, seek): don't freeze the video
-        for event in self.events.drain():
+        for event in self.session.events.drain():
             self._handle_event(event)
 
-    def _due_outputs(self, now: float) -> list[LiftOutput]:
-        """The 3D results to show now: each one a constant delay after its frame was captured (the recent
-        worst latency), so poses that the lifter emits a window at a time still play smoothly, at the pace
-        the frames came in. The delay decays to zero within seconds once results stop coming."""
-        delay = self._delay.value(now)
-        due = []
-        while self._to_show and self._to_show[0].packet.captured_at + delay <= now:
-            due.append(self._to_show.popleft())
-        return due
-
-    def _show_packet(self, packet) -> None:
-        if self._latest_packet is not None and packet.index >= self._latest_packet.index:
-            self._latest_packet = None
-        self.video_view.show_packet(packet)
+    def _show_packet(self, packet: FramePacket) -> None:
+        self.central_view.show_packet(packet)
         self.frames_shown += 1
         self.ui_meter.tick()
-        if not self.slider.isSliderDown():
-            self.slider.blockSignals(True)
-            self.slider.setValue(packet.index)
-            self.slider.blockSignals(False)
-            self._show_position(packet.index)
-        if packet.keypoints is None:
-            self.banner.setText("No person in view")
-            self.banner.show()
-        else:
-            self.banner.hide()
 
-    def _handle_event(self, event: tuple) -> None:
-        kind = event[0]
-        if kind == "error":
-            self.show_error(event[1], event[2])
-        elif kind == "playing":
-            self._set_playing(bool(event[1]))
-        elif kind == "finished":
-            self.finished_count += 1
-            self.statusBar().showMessage(f"End of video: {event[1]} frames lifted", 8000)
-            if self._processing_file:
-                self._processing_file = False
-                self.controls.realtime.setChecked(self._realtime_before)
-                self.export("csv")
-        elif kind == "status":
-            if event[1]:
-                self.statusBar().showMessage(event[1])
-            else:
-                self.statusBar().clearMessage()
-        elif kind == "model":
-            spec = event[1]
-            self._model_ready = True  # loaded, or failed for good: either way playback may start
-            if self._play_when_ready and self.capture is not None:
-                self._play_when_ready = False
-                self.play()
-            self.controls.select_model(spec)
-            if event[2]:
-                self.controls.device.blockSignals(True)
-                self.controls.device.setCurrentText(event[2])
-                self.controls.device.blockSignals(False)
-            if spec.startswith("random:"):
-                self.model_banner.setText(
-                    "Untrained model (random weights): the 3D skeleton is not meaningful — "
-                    "put a checkpoint in weights/ or choose one in the Model box"
-                )
-                self.model_banner.show()
-            else:
-                self.model_banner.hide()
-            lifter = self.lift.lifter
-            self.controls.set_diffusion_enabled(bool(getattr(lifter, "uses_diffusion", True)))
-        elif kind == "detector":
-            self.controls.detector.blockSignals(True)
-            self.controls.detector.setCurrentText(event[1])
-            self.controls.detector.blockSignals(False)
+    # --- events from the worker threads --------------------------------------------------------------
+    def _handle_event(self, event: Event) -> None:
+        """Dispatch on the event's class (EVENT_HANDLERS, below the handlers)."""
+        self.EVENT_HANDLERS[type(event)](self, event)
+
+    def _on_error(self, event: ErrorEvent) -> None:
+        self.show_error(event.title, event.text)
+
+    def _on_playing(self, event: PlayingChanged) -> None:
+        self.session.set_playing(event.playing)
+
+    def _on_finished(self, event: FileFinished) -> None:
+        self.finished_count += 1
+        self.statusBar().showMessage(f"End of video: {event.lifted} frames lifted", 8000)
+        if self._processing_file:
+            self._processing_file = False
+            self.controls.realtime.setChecked(self._realtime_before)
+            self.export("csv")
+
+    def _on_status(self, event: StatusMessage) -> None:
+        if event.text:
+            self.statusBar().showMessage(event.text)
+        else:
+            self.statusBar().clearMessage()
+
+    def _on_model(self, event: ModelLoaded) -> None:
+        self.session.model_loaded()
+        self.controls.select_model(event.model)
+        if event.device:
+            self.controls.select_device(event.device)
+        self.central_view.show_model(event.model)
+        lifter = self.lift.lifter
+        self.controls.set_diffusion_enabled(bool(getattr(lifter, "uses_diffusion", True)))
+
+    def _on_detector(self, event: DetectorChanged) -> None:
+        self.controls.select_detector(event.name)
+
+    EVENT_HANDLERS: ClassVar[dict[type, Callable[[MainWindow, Event], None]]] = {
+        ErrorEvent: _on_error,
+        PlayingChanged: _on_playing,
+        FileFinished: _on_finished,
+        StatusMessage: _on_status,
+        ModelLoaded: _on_model,
+        DetectorChanged: _on_detector,
+    }
 
     def _update_status(self) -> None:
-        c, lift, v = self.capture, self.lift, self.view3d
-        parts = [
-            f"video {self.ui_meter.rate:4.1f} fps",
-            f"UI {self.loop_meter.rate:3.0f} Hz",
-            f"3D {v.render_fps:4.1f} fps ({v.render_ms:.0f} ms{', ' + LABELS[v.backend] if v.backend else ''})",
-        ]
-        if c is not None:
-            parts.append(f"input {c.meter.rate:4.1f} fps")
-            parts.append(f"detect {c.detect_ms:.0f} ms")
-        parts.append(f"lift {lift.push_ms:.0f} ms/frame ({lift.window_ms:.0f} ms/window)")
-        parts.append(
-            f"latency {lift.latency_frames} fr / {self._delay.value(time.perf_counter()) * 1000:.0f} ms"
+        lift = self.lift
+        text, tooltip = stats_text(
+            self.view3d,
+            lift,
+            self.capture,
+            video_fps=self.ui_meter.rate,
+            ui_hz=self.loop_meter.rate,
+            delay_s=self.display_sync.delay_s(time.perf_counter()),
+            queue_dropped=self.session.queue.dropped,
+            max_gap_ms=self.ui_max_gap_ms,
         )
-        if c is not None:
-            parts.append(f"dropped {c.skipped + self._queue.dropped}")
-        self.stats_label.setText("  ·  ".join(parts))
-        self.stats_label.setToolTip(
-            "video: frames shown per second; UI: UI-thread ticks per second (longest stall "
-            f"{self.ui_max_gap_ms:.0f} ms); 3D: images rendered per second (render time, renderer: "
-            f"{self.view3d.renderer.backend_note if self.view3d.renderer else 'stopped'}); input: frames read "
-            "and detected per second; latency: frames and time from capture to its 3D pose"
-        )
+        self.stats_label.setText(text)
+        self.stats_label.setToolTip(tooltip)
         self.last_stall_ms, self.ui_max_gap_ms = self.ui_max_gap_ms, 0.0
         n = len(lift.recorded()) if lift.recording else 0
         self.rec_label.setText(f"● REC {n}" if lift.recording else "")
@@ -757,30 +502,10 @@ class MainWindow(QMainWindow):
         self._closed = True
         self._timer.stop()
         self._status_timer.stop()
-        self._stop_capture()
-        self.lift.stop()
+        self.session.stop()
         self.view3d.stop()
-        for box in list(self._boxes):
-            box.close()
+        self._error_boxes.close_all()
 
     def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)
-
-
-def run_app(options: AppOptions, argv: list[str] | None = None) -> int:
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
-    app.setApplicationName("DiffHPE")
-    window = MainWindow(options)
-    window.show()
-    # Ctrl-C in the terminal closes the window cleanly (Python only sees signals between Qt events).
-    previous = signal.signal(signal.SIGINT, lambda *_: window.close())
-    wake = QTimer()
-    wake.timeout.connect(lambda: None)
-    wake.start(200)
-    try:
-        rc = app.exec()
-    finally:
-        window.shutdown()
-        signal.signal(signal.SIGINT, previous)
-    return rc

@@ -1,8 +1,8 @@
 """The app's worker threads: capture+detect and lift, joined by a bounded queue (no Qt here).
 
 The UI thread never waits on them: the capture thread publishes the newest frame into a Mailbox (one slot,
-older frames are overwritten), the lift thread every 3D result into an OutputBuffer (bounded), and both rare
-events into an Events queue; the UI polls them on a timer."""
+older frames are overwritten), the lift thread every 3D result into an OutputBuffer (bounded), and both their
+rare events (app.gui.events) into an Events queue; the UI polls them on a timer."""
 
 from __future__ import annotations
 
@@ -15,174 +15,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
-import numpy as np
 
+from app.detection import open_detector
+from app.gui.events import (
+    DetectorChanged,
+    ErrorEvent,
+    Events,
+    FileFinished,
+    ModelLoaded,
+    PlayingChanged,
+    StatusMessage,
+)
+from app.gui.frame_queues import FramePacket, FrameQueue, LiftOutput, Mailbox, Marker, OutputBuffer, RateMeter
 from app.gui.sources import VideoSource
 from lifting.errors import UserError
-from lifting.keypoints import Keypoints2D, LiftResult
+from lifting.keypoints import LiftResult
 
 DISPLAY_MAX_SIDE = 960  # frames are shrunk for display on the capture thread, not the UI thread
-LIFT_QUEUE_FRAMES = 8
-
-
-@dataclass
-class FramePacket:
-    """One captured frame, its 2D detection and a display-sized RGB copy."""
-
-    index: int  # frame number in the source
-    time_s: float
-    image: np.ndarray  # (h, w, 3) RGB uint8, at most DISPLAY_MAX_SIDE pixels on its long side
-    scale: float  # display pixels per source pixel
-    keypoints: Keypoints2D | None
-    detect_ms: float
-    captured_at: float  # time.perf_counter() when read
-    stepped: bool = False  # read for a step or a seek while paused (shown at once, not with its pose)
-
-
-@dataclass
-class Marker:
-    """In-band message to the lift thread: 'reset' (discontinuity: seek, new detector) or 'end' (of file)."""
-
-    kind: str
-
-
-@dataclass
-class LiftOutput:
-    """A LiftResult whose `frame` is the source frame number, with the frame it came from and the
-    wall-clock latency (capture to 3D)."""
-
-    result: LiftResult
-    packet: FramePacket
-    latency_ms: float
-
-
-class Mailbox:
-    """A single slot holding the newest value; take() empties it."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._value = None
-
-    def put(self, value) -> None:
-        with self._lock:
-            self._value = value
-
-    def take(self):
-        with self._lock:
-            value, self._value = self._value, None
-            return value
-
-
-class OutputBuffer:
-    """Every LiftOutput for the UI, oldest first; at most `max_items` (the oldest are dropped)."""
-
-    def __init__(self, max_items: int = 512):
-        self._lock = threading.Lock()
-        self._items: deque = deque(maxlen=max_items)
-
-    def put(self, item) -> None:
-        with self._lock:
-            self._items.append(item)
-
-    def drain(self) -> list:
-        with self._lock:
-            items = list(self._items)
-            self._items.clear()
-            return items
-
-
-class Events:
-    """Rare messages for the UI: ('error', title, text), ('finished',), ('status', text), ..."""
-
-    def __init__(self):
-        self._q: queue.SimpleQueue = queue.SimpleQueue()
-
-    def put(self, *event) -> None:
-        self._q.put(event)
-
-    def drain(self) -> list[tuple]:
-        out = []
-        while True:
-            try:
-                out.append(self._q.get_nowait())
-            except queue.Empty:
-                return out
-
-
-class FrameQueue:
-    """Bounded queue of FramePackets and Markers. In real-time mode a full queue drops its oldest frame;
-    otherwise put() waits for room. Markers are never dropped."""
-
-    def __init__(self, max_frames: int = LIFT_QUEUE_FRAMES):
-        self.max_frames = max_frames
-        self._items: deque = deque()
-        self._cond = threading.Condition()
-        self.dropped = 0
-
-    def _frames(self) -> int:
-        return sum(isinstance(x, FramePacket) for x in self._items)
-
-    def put(self, item, drop_oldest: bool, should_stop: Callable[[], bool] = lambda: False) -> bool:
-        with self._cond:
-            if isinstance(item, FramePacket):
-                while self._frames() >= self.max_frames:
-                    if drop_oldest:
-                        oldest = next(i for i, x in enumerate(self._items) if isinstance(x, FramePacket))
-                        del self._items[oldest]
-                        self.dropped += 1
-                    elif should_stop():
-                        return False
-                    else:
-                        self._cond.wait(0.05)
-            self._items.append(item)
-            self._cond.notify_all()
-            return True
-
-    def get(self, timeout: float):
-        with self._cond:
-            if not self._items:
-                self._cond.wait(timeout)
-            if not self._items:
-                return None
-            item = self._items.popleft()
-            self._cond.notify_all()
-            return item
-
-    def clear_frames(self) -> None:
-        with self._cond:
-            self._items = deque(x for x in self._items if not isinstance(x, FramePacket))
-            self._cond.notify_all()
-
-    def __len__(self) -> int:
-        with self._cond:
-            return self._frames()
-
-
-class RateMeter:
-    """Events per second over the last ~2 seconds."""
-
-    def __init__(self, window_s: float = 2.0):
-        self._t: deque[float] = deque()
-        self._window = window_s
-
-    def tick(self) -> None:
-        now = time.perf_counter()
-        self._t.append(now)
-        while self._t and now - self._t[0] > self._window:
-            self._t.popleft()
-
-    @property
-    def rate(self) -> float:
-        t = list(self._t)
-        if len(t) < 2 or time.perf_counter() - t[-1] > 1.0:
-            return 0.0
-        return (len(t) - 1) / max(t[-1] - t[0], 1e-6)
-
-
-def make_detector(name: str):
-    from detectors import create_detector
-
-    return create_detector(name)
 
 
 class CaptureThread(threading.Thread):
@@ -197,7 +46,7 @@ class CaptureThread(threading.Thread):
         frames: Mailbox,
         events: Events,
         realtime: bool = True,
-        detector_factory: Callable[[str], object] = make_detector,
+        detector_factory: Callable[[str], object] = open_detector,
     ):
         super().__init__(name="diffhpe-capture", daemon=True)
         self.source = source
@@ -259,7 +108,7 @@ class CaptureThread(threading.Thread):
             self._open_detector(self.detector_name, initial=True)
             self._loop()
         except Exception as exc:  # noqa: BLE001 - a bug here must reach the user as a dialog, not kill the app
-            self._events.put("error", "Capture stopped", f"{type(exc).__name__}: {exc}")
+            self._events.put(ErrorEvent("Capture stopped", f"{type(exc).__name__}: {exc}"))
         finally:
             if self.detector is not None:
                 self.detector.close()
@@ -271,16 +120,16 @@ class CaptureThread(threading.Thread):
         except (UserError, ImportError, ValueError, KeyError, RuntimeError, OSError) as exc:
             what = "keeping the previous one" if self.detector is not None else "no 2D skeleton will be shown"
             self._events.put(
-                "error", "Detector failed", f"The {name!r} detector could not start: {exc}\n({what})"
+                ErrorEvent("Detector failed", f"The {name!r} detector could not start: {exc}\n({what})")
             )
-            self._events.put("detector", self.detector_name if self.detector is not None else "")
+            self._events.put(DetectorChanged(self.detector_name if self.detector is not None else ""))
             return
         if self.detector is not None:
             self.detector.close()
         self.detector, self.detector_name = detector, name
         if not initial:
             self._queue.put(Marker("reset"), drop_oldest=True)
-        self._events.put("detector", name)
+        self._events.put(DetectorChanged(name))
 
     def _handle(self, cmd: tuple) -> bool:
         """Apply one command; True when a single frame should be read now (step / seek)."""
@@ -289,14 +138,14 @@ class CaptureThread(threading.Thread):
             if self.at_end and self.source.is_file:
                 self._seek(0)
             self.playing, self._clock = True, None
-            self._events.put("playing", True)
+            self._events.put(PlayingChanged(True))
         elif kind == "pause":
             self.playing = False
-            self._events.put("playing", False)
+            self._events.put(PlayingChanged(False))
         elif kind == "step":
             if self.playing:
                 self.playing = False
-                self._events.put("playing", False)
+                self._events.put(PlayingChanged(False))
             return not self.at_end
         elif kind == "seek":
             self._seek(cmd[1])
@@ -329,7 +178,7 @@ class CaptureThread(threading.Thread):
                 read_one |= self._handle(cmd)
             if self.playing and self.stop_until is not None and self.source.position >= self.stop_until:
                 self.playing = False
-                self._events.put("playing", False)
+                self._events.put(PlayingChanged(False))
             if not (self.playing or read_one):
                 continue
             if self.playing and self.realtime and self.source.is_file:
@@ -363,10 +212,12 @@ class CaptureThread(threading.Thread):
             if self.source.is_file:
                 self.playing, self.at_end = False, True
                 self._queue.put(Marker("end"), drop_oldest=True)
-                self._events.put("playing", False)
+                self._events.put(PlayingChanged(False))
             else:
                 self.playing = False
-                self._events.put("error", "Webcam stopped", f"{self.source.name} stopped delivering frames.")
+                self._events.put(
+                    ErrorEvent("Webcam stopped", f"{self.source.name} stopped delivering frames.")
+                )
             return
         index, frame = got
         keypoints, detect_ms = None, 0.0
@@ -473,10 +324,10 @@ class LiftThread(threading.Thread):
                 else:
                     self._push(item)
         except Exception as exc:  # noqa: BLE001 - a bug here must reach the user as a dialog, not kill the app
-            self._events.put("error", "Lifting stopped", f"{type(exc).__name__}: {exc}")
+            self._events.put(ErrorEvent("Lifting stopped", f"{type(exc).__name__}: {exc}"))
 
     def _build(self, spec: LifterSpec, initial: bool = False) -> None:
-        self._events.put("status", f"loading model {spec.model} on {spec.device} ...")
+        self._events.put(StatusMessage(f"loading model {spec.model} on {spec.device} ..."))
         try:
             lifter = self._factory(spec)
         except (UserError, ValueError, KeyError, RuntimeError, OSError) as exc:
@@ -485,15 +336,17 @@ class LiftThread(threading.Thread):
                 if self.lifter is not None
                 else "No 3D pose until a model loads."
             )
-            self._events.put("error", "Model failed to load", f"{exc}\n\n{keep}")
-            self._events.put("model", self.spec.model if self.lifter is not None else "", self.spec.device)
-            self._events.put("status", "")
+            self._events.put(ErrorEvent("Model failed to load", f"{exc}\n\n{keep}"))
+            self._events.put(
+                ModelLoaded(self.spec.model if self.lifter is not None else "", self.spec.device)
+            )
+            self._events.put(StatusMessage(""))
             return
         self.lifter, self.spec = lifter, spec
         self._pushed.clear()
         self._count = 0
-        self._events.put("model", spec.model, spec.device)
-        self._events.put("status", "")
+        self._events.put(ModelLoaded(spec.model, spec.device))
+        self._events.put(StatusMessage(""))
 
     def _apply_commands(self) -> None:
         while True:
@@ -509,7 +362,7 @@ class LiftThread(threading.Thread):
                 try:
                     self.lifter.configure(**options)
                 except (UserError, ValueError, TypeError) as exc:
-                    self._events.put("error", "Option not applied", str(exc))
+                    self._events.put(ErrorEvent("Option not applied", str(exc)))
                     continue
                 self.spec.options.update(options)
             elif cmd[0] == "rebuild":
@@ -526,7 +379,7 @@ class LiftThread(threading.Thread):
             return
         if marker.kind == "end":
             self._publish(self.lifter.flush())
-            self._events.put("finished", self.lifted)
+            self._events.put(FileFinished(self.lifted))
         self.lifter.reset()
         self._pushed.clear()
         self._count = 0

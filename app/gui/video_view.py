@@ -7,7 +7,7 @@ from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QImage, QPainter, QPen
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
-from app.gui.pipeline import FramePacket
+from app.gui.frame_queues import FramePacket
 from app.gui.scene3d import segment_colour
 from lifting.skeleton import SEGMENTS
 

@@ -12,8 +12,8 @@ from PyQt6.QtCore import QPointF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QImage, QPainter
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
+from app.gui.frame_queues import Mailbox
 from app.gui.orbit import OrbitCamera
-from app.gui.pipeline import Mailbox
 from app.gui.scene3d import BACKGROUND, RenderProcess, SceneState
 from lifting.keypoints import LiftResult
 

@@ -8,7 +8,8 @@ joint's local frame has y up and z forward (checked: the eyes of the Daz and iCl
 The Human3.6M joints are placed like Human3.6M's: pelvis halfway between the hip joints (femur heads),
 thorax halfway between the shoulders (Human3.6M's shoulders are lateral to its thorax), spine about halfway
 up the back, "neck/nose" in front of the face, "head" at the top of the skull. Segment lengths are set after
-the mapping (mocap.conform_segments), so a point only has to lie in the right direction from its parent."""
+the mapping (mocap_geometry.conform_segments), so a point only has to lie in the right direction from its
+parent."""
 
 from __future__ import annotations
 

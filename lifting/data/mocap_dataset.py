@@ -2,7 +2,7 @@
 2D with detector-like noise, a subject split, training augmentation and a data-fraction knob.
 
 Actions are clip ids ('13_11'); augmented copies are '<clip> aug<k>', so `action_label` groups them with
-their clip. The world is z up (see mocap.py); 3D in each camera frame, root-relative, comes from
+their clip. The world is z up (see bvh_conversion.py); 3D in each camera frame, root-relative, comes from
 `dataset.camera_views` exactly as for Human3.6M."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from lifting.data.dataset import PoseDataset, Sequence
-from lifting.data.mocap import ANKLE_HEIGHT, MIRROR_SEGMENT, MocapClip, conform_segments, load_clips
+from lifting.data.mocap_clips import MocapClip, load_clips
+from lifting.data.mocap_geometry import ANKLE_HEIGHT, MIRROR_SEGMENT, conform_segments
 from lifting.data.noise2d import DetectorNoise, add_detector_noise
 from lifting.data.virtual_cameras import CameraSampling, cameras_for_clip
 from lifting.errors import UserError

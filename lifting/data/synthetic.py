@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lifting.data.mocap import MIRROR_SEGMENT
+from lifting.data.mocap_geometry import MIRROR_SEGMENT
 from lifting.data.noise2d import JOINT_SIGMA_SCALE
 from lifting.data.occlusion import (
     CONSECUTIVE_FRAMES,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lifting.data.mocap import ANKLE_HEIGHT
+from lifting.data.mocap_geometry import ANKLE_HEIGHT
 from lifting.errors import UserError
 from lifting.skeleton import JOINT_INDEX
 

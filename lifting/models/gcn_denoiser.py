@@ -57,8 +57,8 @@ class PreAggGraphConv(nn.Module):
         if in_features == out_features:
             # Self-connection = identity + the Xavier draw: each joint (and, in the time-wise layer, each frame)
             # keeps its own features at initialisation. With the Xavier draw alone, 16 blocks scramble x_t over
-            # frames and channels, the noise is not decodable from the skips (R² ≈ 0) and the ε-loss sits at
-            # 1.0 for hundreds of iterations; with it, R² ≈ 0.5 at initialisation.
+            # frames and channels, the noise cannot be read back from the skips and the ε-loss stalls at its
+            # starting value; with the identity, the skips carry x_t from the start.
             weight[0] += torch.eye(in_features) / torch.diagonal(adj)[:, None, None]
         # Stored as (J, F_in, 2·F_out) so both transforms are one batched matmul.
         self.weight = nn.Parameter(torch.cat([weight[0], weight[1]], dim=-1))

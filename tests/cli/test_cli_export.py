@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from helpers_cli import diffhpe
 
-from lifting.data import mocap
+from lifting.data import bvh_conversion, bvh_reader
 from lifting.export import write_csv
 from lifting.export_read import read_pose_csv
 
@@ -21,7 +21,7 @@ def clip_results():
     sys.path.insert(0, str(EXPORTS))
     from clips import CLIP, DATA, camera_from_z_up, results_from_positions  # the exports tests' helpers
 
-    clip = mocap.convert_bvh(DATA / CLIP)  # 52 frames at 50 fps
+    clip = bvh_conversion.convert_bvh(DATA / CLIP)  # 52 frames at 50 fps
     cam = camera_from_z_up(clip.positions.astype(np.float64), tilt_deg=10.0)
     return results_from_positions(cam), cam
 
@@ -65,7 +65,7 @@ def test_export_csv_with_comment_lines(clip_results, tmp_path):
     assert "52 frames at 50 fps (from the CSV's comment line)" in proc.stderr
     for p in outputs(tmp_path):
         assert p.stat().st_size > 0, p
-    data = mocap.read_bvh(tmp_path / "out.bvh")
+    data = bvh_reader.read_bvh(tmp_path / "out.bvh")
     assert data.num_frames == 52 and data.fps == pytest.approx(50.0)
     assert (tmp_path / "angles.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     header = (tmp_path / "angles.csv").read_text().splitlines()[0].split(",")
@@ -135,7 +135,7 @@ def test_lift_writes_the_exports(tmp_path, cli_inputs):
     assert proc.returncode == 0, proc.stderr
     for p in outputs(d):
         assert p.exists(), (p, proc.stderr)
-    assert mocap.read_bvh(d / "out.bvh").num_frames == 20
+    assert bvh_reader.read_bvh(d / "out.bvh").num_frames == 20
     proc = diffhpe(
         "lift", cli_inputs["short"], "-o", d / "t.csv", "--bvh", d / "no" / "x.bvh", "--no-progress"
     )

@@ -8,7 +8,7 @@ from clips import CLIP, DATA
 
 @pytest.fixture(scope="session")
 def cmu_clip():
-    from lifting.data.mocap import convert_bvh
+    from lifting.data.bvh_conversion import convert_bvh
 
     path = DATA / CLIP
     if not path.is_file():

@@ -6,17 +6,17 @@ import numpy as np
 import pytest
 from clips import camera_from_z_up
 
-from lifting.data import mocap
+from lifting.data import bvh_reader, mocap_geometry
 from lifting.exports import bvh as bvh_export
 from lifting.exports.world import to_world
 from lifting.exports.write import ExportPaths, write_exports
 from lifting.skeleton import JOINT_INDEX, JOINT_NAMES, PARENTS
 
 
-def _read_positions(path) -> tuple[np.ndarray, mocap.BvhData]:
+def _read_positions(path) -> tuple[np.ndarray, bvh_reader.BvhData]:
     """Every frame's H36M joint positions (T, 17, 3) in metres from a written BVH, by forward kinematics."""
-    data = mocap.read_bvh(path)
-    pos, _ = mocap.forward_kinematics(data)
+    data = bvh_reader.read_bvh(path)
+    pos, _ = bvh_reader.forward_kinematics(data)
     return pos[:, [data.index(n) for n in JOINT_NAMES]] / bvh_export.CM, data
 
 
@@ -46,7 +46,7 @@ def test_constant_bone_clip_round_trips_within_1mm(cmu_clip, tmp_path):
     j = JOINT_INDEX
     assert (ours[:, j["head"], 1] > ours[:, j["left_ankle"], 1] + 1.0).all()
     lower = np.minimum(ours[:, j["left_ankle"], 1], ours[:, j["right_ankle"], 1])
-    assert abs(np.percentile(lower, 5) - mocap.ANKLE_HEIGHT) < 0.01
+    assert abs(np.percentile(lower, 5) - mocap_geometry.ANKLE_HEIGHT) < 0.01
 
 
 def test_world_is_the_true_world_for_a_level_camera(cmu_clip):
@@ -68,7 +68,7 @@ def test_world_is_the_true_world_for_a_level_camera(cmu_clip):
 
 def test_changing_bone_lengths_keep_directions_and_err_by_the_length_change(cmu_clip):
     rng = np.random.default_rng(0)
-    x = cmu_clip.positions.astype(np.float64) @ mocap.Y_UP_TO_Z_UP  # z up -> y up
+    x = cmu_clip.positions.astype(np.float64) @ bvh_reader.Y_UP_TO_Z_UP  # z up -> y up
     x = x + rng.normal(scale=0.01, size=x.shape)  # 1 cm noise: bone lengths change frame to frame
     motion = bvh_export.solve(x, 50.0)
     fk = bvh_export.forward_kinematics(motion)
@@ -100,7 +100,7 @@ def rest_pose() -> np.ndarray:
 def test_zero_motion_clip_gives_the_rest_pose(tmp_path):
     x = np.repeat(rest_pose()[None], 6, axis=0)
     out = bvh_export.write_bvh(tmp_path / "rest.bvh", x, 25.0)
-    data = mocap.read_bvh(out)
+    data = bvh_reader.read_bvh(out)
     rotations = np.concatenate([data.motion[:, c] for c in data.rotation_columns], axis=1)
     assert rotations.shape == (6, 3 * len(bvh_export.BVH_NAMES))
     assert np.abs(rotations).max() < 1e-4  # degrees: every joint at rest

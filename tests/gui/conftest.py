@@ -46,7 +46,8 @@ def make_window(qtbot):
     """make_window(**AppOptions fields) -> a shown MainWindow; shut down (threads joined) after the test."""
     import torch
 
-    from app.gui.main_window import AppOptions, MainWindow
+    from app.gui.app_options import AppOptions
+    from app.gui.main_window import MainWindow
 
     made = []
     threads = torch.get_num_threads()  # the app sets its own count; other tests keep theirs

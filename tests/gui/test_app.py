@@ -66,7 +66,7 @@ def test_plays_sample_to_the_end_shows_3d_skeleton_and_exports(make_window, samp
 
     # Export: one CSV row per frame that went through detector and lifter.
     lifted = w.lift.lifted
-    assert lifted == w.capture.processed - w._queue.dropped == len(w.lift.recorded())
+    assert lifted == w.capture.processed - w.session.queue.dropped == len(w.lift.recorded())
     out = tmp_path / "played.csv"
     assert w.export("csv", out) == out
     table = read_csv(out)  # the schema of `diffhpe lift`, checked by its reader
@@ -97,7 +97,7 @@ def test_plays_sample_to_the_end_shows_3d_skeleton_and_exports(make_window, samp
     npz = w.export("npz", tmp_path / "whole.npz")
     assert npz is not None and np.load(npz)["positions"].shape == (100, 17, 3)
     # BVH / TRC / joint angles from the File menu's export, and the live angle plot got the poses
-    from lifting.data.mocap import read_bvh
+    from lifting.data.bvh_reader import read_bvh
 
     assert read_bvh(w.export("bvh", tmp_path / "whole.bvh")).num_frames == 100
     assert (tmp_path / "whole.trc") == w.export("trc", tmp_path / "whole.trc")

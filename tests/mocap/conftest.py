@@ -16,7 +16,7 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def converted(data_dir):
-    from lifting.data.mocap import convert_bvh
+    from lifting.data.bvh_conversion import convert_bvh
 
     return {name: convert_bvh(data_dir / rel) for name, rel in FLAVOUR_FILES.items()}
 
@@ -24,7 +24,7 @@ def converted(data_dir):
 @pytest.fixture(scope="session")
 def clip_dir(data_dir, tmp_path_factory) -> Path:
     """A folder of converted clips of five subjects (two of them held out)."""
-    from lifting.data.mocap import convert_folder
+    from lifting.data.mocap_folder import convert_folder
 
     src = tmp_path_factory.mktemp("bvh")
     for rel in DATASET_FILES:

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from app.cli import build_parser, main
-from lifting.data.mocap import load_clip
+from lifting.data.mocap_clips import load_clip
 from lifting.errors import UserError
 
 

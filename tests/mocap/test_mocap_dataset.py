@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lifting.data.dataset import PoseDataset, camera_views
-from lifting.data.mocap import MIRROR_SEGMENT, load_clips
+from lifting.data.mocap_clips import load_clips
 from lifting.data.mocap_dataset import (
     TEST_SUBJECTS,
     Augmentation,
@@ -16,6 +16,7 @@ from lifting.data.mocap_dataset import (
     split_subjects,
     subjects_to_test,
 )
+from lifting.data.mocap_geometry import MIRROR_SEGMENT
 from lifting.data.noise2d import DetectorNoise
 from lifting.errors import UserError
 from lifting.skeleton import segment_lengths

@@ -14,7 +14,7 @@ from lifting.skeleton import segment_lengths
 
 @pytest.fixture(scope="module")
 def clips(clip_dir):
-    from lifting.data.mocap import load_clips
+    from lifting.data.mocap_clips import load_clips
 
     return [c.positions for c in load_clips(clip_dir)]
 
@@ -94,7 +94,7 @@ def test_augmentation_keeps_left_right_symmetric_lengths_and_scales_bodies(clips
     gen = SyntheticWindows(clips, corruption=None, seed=4)
     _, _, world = gen.generate(128)
     lengths = segment_lengths(world.double().numpy()).mean(1)  # (n, 16)
-    from lifting.data.mocap import MIRROR_SEGMENT
+    from lifting.data.mocap_geometry import MIRROR_SEGMENT
 
     np.testing.assert_allclose(lengths, lengths[:, MIRROR_SEGMENT], rtol=0.15)
     base = segment_lengths(_clean(clips, seed=4).generate(128)[2].double().numpy()).mean(1)

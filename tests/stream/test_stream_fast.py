@@ -6,7 +6,7 @@ from helpers_stream import assert_same_samples, keypoints_sequence, perturbed, p
 
 from lifting.diffusion import sample
 from lifting.fast_inference import FastDiffusion
-from lifting.stream import StreamingLifter, sample_windows
+from lifting.stream import StreamingLifter
 
 
 @pytest.mark.parametrize("kind", ["wrapper", "diffhpe2d"])
@@ -48,7 +48,7 @@ def test_samples_match_the_reference_sampler(sampler, steps):
         )
         g = torch.Generator().manual_seed(9)
         noise = torch.randn((5, 27, 17, 3), generator=g)[None]  # what `sample` draws first from the same seed
-        out = sample_windows(fast, fast.prepare(cond), noise.double(), steps, sampler, [g])
+        out = sample(fast, fast.prepare(cond), steps=steps, sampler=sampler, generator=[g], noise=noise.double())
     # the samples are not near zero, so the bound (relative to their scale) is a real one
     assert ref.abs().max() > 1.0
     assert_same_samples(out, ref)
@@ -61,9 +61,9 @@ def test_windows_do_not_depend_on_batching():
     noise = torch.randn(3, 4, 27, 17, 3, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
     with torch.inference_mode():
         cond = fast.prepare(model.condition(x2d))
-        batched = sample_windows(fast, cond, noise, 3, "ddim")
+        batched = sample(fast, cond, steps=3, sampler="ddim", noise=noise)
         single = torch.cat(
-            [sample_windows(fast, cond[i : i + 1], noise[i : i + 1], 3, "ddim") for i in range(3)]
+            [sample(fast, cond[i : i + 1], steps=3, sampler="ddim", noise=noise[i : i + 1]) for i in range(3)]
         )
     assert_same_samples(batched, single)
 

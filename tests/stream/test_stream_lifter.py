@@ -204,7 +204,7 @@ def test_from_checkpoint_rejects_bad_files(tmp_path):
 
 
 def test_default_checkpoint_rule(tmp_path):
-    from lifting.stream import default_checkpoint, resolve_checkpoint
+    from lifting.weights import default_checkpoint, resolve_checkpoint
 
     with pytest.raises(UserError):
         default_checkpoint(tmp_path)
@@ -230,7 +230,8 @@ def test_empty_sequence(tiny_wrapper):
 
 
 def test_bench_accuracy_and_robustness_helpers(tiny_wrapper):
-    from app.commands.bench import ACCURACY_SETTINGS, accuracy_table, robustness
+    from lifting.robustness import robustness
+    from lifting.stream_accuracy import ACCURACY_SETTINGS, accuracy_table
 
     kps = keypoints_sequence(30)
     gt = np.random.default_rng(0).normal(0, 0.2, (30, 17, 3))

@@ -1,0 +1,87 @@
+"""The lifter's command-line options, defined once for every command that lifts (lift, app, bench, eval, score):
+their flags, choices and help, with the choices and defaults of lifting.stream_defaults (torch-free, so `--help`
+stays fast)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from lifting import stream_defaults
+
+
+@dataclass(frozen=True)
+class _Option:
+    flags: tuple[str, ...]
+    help: str
+    shown_default: object  # the default the help names when the command leaves the value (None) to the lifter
+    choices: tuple[str, ...] | None = None
+    type: type | None = None
+
+
+_OPTIONS = {
+    "device": _Option(("--device",), "where to run the lifter", None, choices=stream_defaults.DEVICES),
+    "mode": _Option(
+        ("--mode",),
+        "causal: newest frame of each window, no delay; centred: middle frame, 13 frames later",
+        stream_defaults.DEFAULT_MODE,
+        choices=stream_defaults.MODES,
+    ),
+    "stride": _Option(
+        ("--stride",),
+        "a window every N frames, overlapping results averaged",
+        stream_defaults.DEFAULT_STRIDE,
+        type=int,
+    ),
+    "steps": _Option(
+        ("--steps", "-k"),
+        "sampler steps per window (50 = the paper's full DDPM loop)",
+        stream_defaults.DEFAULT_STEPS,
+        type=int,
+    ),
+    "hypotheses": _Option(
+        ("--hypotheses", "-H"),
+        "diffusion hypotheses averaged per window",
+        stream_defaults.DEFAULT_HYPOTHESES,
+        type=int,
+    ),
+    "sampler": _Option(
+        ("--sampler",),
+        "reverse-diffusion sampler",
+        stream_defaults.DEFAULT_SAMPLER,
+        choices=stream_defaults.SAMPLERS,
+    ),
+    "seed": _Option(("--seed",), "sampling seed", None, type=int),
+    "threads": _Option(
+        ("--threads",),
+        "torch CPU threads",
+        "CPU cores - 1, at least 1: one core is left to the detector thread",  # stream_defaults.torch_threads
+        type=int,
+    ),
+}
+LIFTER_OPTIONS = tuple(_OPTIONS)
+COMMAND_DEFAULTS = {"device": "auto", "seed": 0}  # set by the command line, not left to the lifter
+SEVERAL = ("steps", "hypotheses")  # the options that can take several values (one run each)
+
+
+def add_lifter_arguments(
+    parser: argparse.ArgumentParser,
+    names: Sequence[str] = LIFTER_OPTIONS,
+    *,
+    defaults: Mapping[str, object] | None = None,
+    several: bool = False,
+) -> None:
+    """Add the lifter options `names` to `parser`, in that order. An option's value is None when it is not given
+    (the lifter's own default, named in its help) unless COMMAND_DEFAULTS or this command's `defaults` set one.
+    `several`: --steps and --hypotheses take one or more values."""
+    chosen = {**COMMAND_DEFAULTS, **(defaults or {})}
+    for name in names:
+        option = _OPTIONS[name]
+        shown = "%(default)s" if name in chosen else option.shown_default
+        keywords = {k: v for k, v in (("choices", option.choices), ("type", option.type)) if v is not None}
+        if several and name in SEVERAL:
+            keywords["nargs"] = "+"
+        parser.add_argument(
+            *option.flags, **keywords, default=chosen.get(name), help=f"{option.help} (default: {shown})"
+        )
