@@ -18,6 +18,12 @@ from lifting.metrics import procrustes_align
 from lifting.skeleton import JOINT_NAMES, SEGMENTS, SYMMETRIC_SEGMENT_PAIRS
 
 MIN_JOINTS = 8
+# Knees, ankles, elbows and wrists: points a detector's landmarks and mocap joint centres both put at the
+# joint, unlike hips, shoulders, neck and head; their P-MPJPE compares across those definitions.
+LIMB_ENDS = np.isin(
+    np.array(JOINT_NAMES),
+    ["right_knee", "right_ankle", "left_knee", "left_ankle", "left_elbow", "left_wrist", "right_elbow", "right_wrist"],
+)
 
 
 @dataclass
@@ -89,12 +95,18 @@ def score(ref: Reference, pred: np.ndarray) -> dict:
         np.linalg.norm(procrustes_align(p_rel[f][ok[f]], r_rel[f][ok[f]]) - r_rel[f][ok[f]], axis=-1).mean()
         for f in np.flatnonzero(frames)
     ]
+    limbs = [
+        np.linalg.norm(procrustes_align(p_rel[f][m], r_rel[f][m]) - r_rel[f][m], axis=-1).mean()
+        for f in np.flatnonzero(frames)
+        if (m := ok[f] & LIMB_ENDS).sum() >= MIN_JOINTS
+    ]
     ref_m = np.where(ref.valid[..., None], ref.joints_cam, np.nan)
     return {
         "frames_scored": int(frames.sum()),
         "joints_scored": int(ok[frames].sum()),
         "mpjpe_mm": 1000 * float(np.nanmean(err[frames])),
         "p_mpjpe_mm": 1000 * float(np.mean(pa)),
+        "limb_p_mpjpe_mm": 1000 * float(np.mean(limbs)) if limbs else float("nan"),
         "per_joint_mpjpe_mm": {
             n: round(1000 * float(v), 1) for n, v in zip(JOINT_NAMES, np.nanmean(err[frames], 0))
         },

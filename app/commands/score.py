@@ -164,15 +164,15 @@ def _print(ref, rows, per_joint: bool) -> None:
 
     con = Console(width=None if sys.stdout.isatty() else 140)
     t = Table(title=f"{Path(ref.path).name}, view {ref.view}: {ref.num_frames} frames at {ref.fps:g} fps (mm)")
-    for col in ("what", "P-MPJPE", "MPJPE", "sym. gap", "seg. std", "jitter mm/f²"):
+    for col in ("what", "P-MPJPE", "limb P-MPJPE", "MPJPE", "sym. gap", "seg. std", "jitter mm/f²"):
         t.add_column(col, justify="left" if col == "what" else "right")
     r0 = rows[0][1]["reference"] if rows else None
     for what, m in rows:
         p = m["prediction"]
-        t.add_row(what, f"{m['p_mpjpe_mm']:.1f}", f"{m['mpjpe_mm']:.1f}", f"{p['symmetry_gap_mm']:.1f}",
+        t.add_row(what, f"{m['p_mpjpe_mm']:.1f}", f"{m['limb_p_mpjpe_mm']:.1f}", f"{m['mpjpe_mm']:.1f}", f"{p['symmetry_gap_mm']:.1f}",
                   f"{p['seg_len_std_mm']:.1f}", f"{p['jitter_mm_per_frame2']:.1f}")  # fmt: skip
     if r0:
-        t.add_row("the reference itself", "", "", f"{r0['symmetry_gap_mm']:.1f}", f"{r0['seg_len_std_mm']:.1f}",
+        t.add_row("the reference itself", "", "", "", f"{r0['symmetry_gap_mm']:.1f}", f"{r0['seg_len_std_mm']:.1f}",
                   f"{r0['jitter_mm_per_frame2']:.1f}")  # fmt: skip
     con.print(t)
     if per_joint and rows:

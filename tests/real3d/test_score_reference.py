@@ -63,6 +63,22 @@ def test_score_matches_the_reference_tool_on_a_csv(tmp_path, reference):
     assert rows[0]["p_mpjpe_mm"] == pytest.approx(72.6, abs=0.05)
 
 
+def test_limb_score_ignores_where_hips_shoulders_neck_and_head_are_defined():
+    from lifting.real_reference import LIMB_ENDS, load_reference, score
+
+    ref = load_reference(REF, "cam01")
+    pred = ref.mediapipe_cam.copy()
+    moved = pred.copy()
+    moved[:, ~LIMB_ENDS] += np.random.default_rng(1).normal(0, 0.05, moved[:, ~LIMB_ENDS].shape)
+    before, after = score(ref, pred), score(ref, moved)
+    assert after["limb_p_mpjpe_mm"] == pytest.approx(before["limb_p_mpjpe_mm"], rel=1e-12)
+    assert after["p_mpjpe_mm"] > before["p_mpjpe_mm"] + 5
+    hurt = pred.copy()
+    hurt[:, LIMB_ENDS] += 0.05
+    hurt[:, LIMB_ENDS] += np.random.default_rng(2).normal(0, 0.05, hurt[:, LIMB_ENDS].shape)
+    assert score(ref, hurt)["limb_p_mpjpe_mm"] > before["limb_p_mpjpe_mm"] + 5
+
+
 def test_a_wrong_reference_gives_one_clear_message(tmp_path):
     bad = tmp_path / "x.npz"
     np.savez(bad, a=np.zeros(3))
