@@ -121,7 +121,12 @@ def _joint_centre_matrix(ratios: dict[str, float]) -> np.ndarray:
     c[thorax] = new_thorax
     c[spine] = (np.eye(17)[pelvis] + new_thorax) / 2
     # each of these: thorax' + (point - thorax) / ratio
-    for joint, ratio in ((l_sh, "shoulder_width"), (r_sh, "shoulder_width"), (neck, "thorax_to_neck"), (head, "thorax_to_head")):
+    for joint, ratio in (
+        (l_sh, "shoulder_width"),
+        (r_sh, "shoulder_width"),
+        (neck, "thorax_to_neck"),
+        (head, "thorax_to_head"),
+    ):
         row = new_thorax.copy()
         row[joint] += 1.0 / ratios[ratio]
         row[thorax] -= 1.0 / ratios[ratio]

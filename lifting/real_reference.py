@@ -22,7 +22,16 @@ MIN_JOINTS = 8
 # joint, unlike hips, shoulders, neck and head; their P-MPJPE compares across those definitions.
 LIMB_ENDS = np.isin(
     np.array(JOINT_NAMES),
-    ["right_knee", "right_ankle", "left_knee", "left_ankle", "left_elbow", "left_wrist", "right_elbow", "right_wrist"],
+    [
+        "right_knee",
+        "right_ankle",
+        "left_knee",
+        "left_ankle",
+        "left_elbow",
+        "left_wrist",
+        "right_elbow",
+        "right_wrist",
+    ],
 )
 
 

@@ -57,7 +57,6 @@ from lifting.stream_defaults import (  # the defaults, and why, live in a torch-
 from lifting.stream_frames import FrameStore
 from lifting.stream_schedule import FrameSum, OverlapAverage, WindowOutput, WindowSchedule
 
-
 OFFLINE_BATCH = 8  # windows per sampler call in lift_sequence
 # A standing person in a 1000 × 1000 image, H36M-17 order (pixels): the warm-up input.
 _STANDING_XY = np.array(

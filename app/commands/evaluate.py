@@ -66,7 +66,12 @@ def run(args) -> int:
 
     from lifting.data.sources import build_test_windows
     from lifting.evaluate import (
-        SamplingOptions, evaluate_model, per_action_markdown, save_heatmap, table_markdown, write_json,
+        SamplingOptions,
+        evaluate_model,
+        per_action_markdown,
+        save_heatmap,
+        table_markdown,
+        write_json,
     )
     from lifting.weights import load_model, resolve_device
 

@@ -28,9 +28,18 @@ def add_parser(sub) -> None:
     )
     p.add_argument("reference", help="reference npz, e.g. ../shared/data/real3d/pose2sim_cam01_reference.npz")
     p.add_argument("--view", help="the reference's view (default: its first)")
-    p.add_argument("--csv", action="append", default=[], metavar="PRED.csv", help="score a CSV of ours (repeatable)")
-    p.add_argument("--video", help="lift this video (default: the view's video beside the shared data, VIEW.mp4)")
-    p.add_argument("--model", action="append", default=[], help="checkpoint(s) to lift with (default: the shipped default)")
+    p.add_argument(
+        "--csv", action="append", default=[], metavar="PRED.csv", help="score a CSV of ours (repeatable)"
+    )
+    p.add_argument(
+        "--video", help="lift this video (default: the view's video beside the shared data, VIEW.mp4)"
+    )
+    p.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        help="checkpoint(s) to lift with (default: the shipped default)",
+    )
     add_lifter_arguments(
         p, ("steps", "hypotheses", "mode", "stride", "device"), defaults={"device": "cpu"}, several=True
     )
@@ -152,7 +161,12 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
                 rows.append((f"{name}: its MixSTE", score(ref, _poses(res, ref.num_frames, "mixste_pose"))))
             first = False
             label = f"{name}: k={k} H={h}" if lifter.uses_diffusion else name
-            rows.append((f"{label} ({lifter.mode}, stride {lifter.stride})", score(ref, _poses(res, ref.num_frames, "pose"))))
+            rows.append(
+                (
+                    f"{label} ({lifter.mode}, stride {lifter.stride})",
+                    score(ref, _poses(res, ref.num_frames, "pose")),
+                )
+            )
             if not lifter.uses_diffusion:
                 break
     return rows
@@ -163,7 +177,9 @@ def _print(ref, rows, per_joint: bool) -> None:
     from rich.table import Table
 
     con = Console(width=None if sys.stdout.isatty() else 140)
-    t = Table(title=f"{Path(ref.path).name}, view {ref.view}: {ref.num_frames} frames at {ref.fps:g} fps (mm)")
+    t = Table(
+        title=f"{Path(ref.path).name}, view {ref.view}: {ref.num_frames} frames at {ref.fps:g} fps (mm)"
+    )
     for col in ("what", "P-MPJPE", "limb P-MPJPE", "MPJPE", "sym. gap", "seg. std", "jitter mm/f²"):
         t.add_column(col, justify="left" if col == "what" else "right")
     r0 = rows[0][1]["reference"] if rows else None

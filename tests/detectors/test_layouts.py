@@ -127,8 +127,12 @@ def test_joint_centres_move_the_upper_body_by_the_measured_ratios(names, convert
     for name in ("pelvis", "right_hip", "left_knee", "right_ankle", "left_elbow", "right_wrist"):
         np.testing.assert_allclose(out[j[name]], landmarks[j[name]], atol=1e-4, err_msg=name)
     # Shoulders, neck and head keep their direction from the thorax, at the joint-centre distance.
-    for name, ratio in (("left_shoulder", "shoulder_width"), ("right_shoulder", "shoulder_width"),
-                        ("neck", "thorax_to_neck"), ("head", "thorax_to_head")):
+    for name, ratio in (
+        ("left_shoulder", "shoulder_width"),
+        ("right_shoulder", "shoulder_width"),
+        ("neck", "thorax_to_neck"),
+        ("head", "thorax_to_head"),
+    ):
         want = out[j["thorax"]] + (landmarks[j[name]] - thorax) / r[ratio]
         np.testing.assert_allclose(out[j[name]], want, atol=1e-4, err_msg=name)
     width = np.linalg.norm(out[j["left_shoulder"]] - out[j["right_shoulder"]])

@@ -34,14 +34,18 @@ def _write_our_csv(path: Path, poses: np.ndarray) -> None:
 
 
 def _tool(*args) -> dict:
-    out = subprocess.run([sys.executable, str(TOOL), str(REF), "cam01", *args], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, str(TOOL), str(REF), "cam01", *args], capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 
 def test_score_matches_the_reference_tool_on_a_csv(tmp_path, reference):
     rng = np.random.default_rng(0)
-    pred = reference["mp_world_h36m"][:, 0] + rng.normal(0, 0.03, (100, 17, 3))  # some prediction, camera axes
+    pred = reference["mp_world_h36m"][:, 0] + rng.normal(
+        0, 0.03, (100, 17, 3)
+    )  # some prediction, camera axes
     pred[5:9, 3] = np.nan  # missing cells are skipped by both
     path = tmp_path / "pred.csv"
     _write_our_csv(path, pred)
@@ -56,7 +60,9 @@ def test_score_matches_the_reference_tool_on_a_csv(tmp_path, reference):
         assert mine[key] == pytest.approx(tool[key], rel=1e-9), key
     for key in ("symmetry_gap_mm", "seg_len_std_mm", "jitter_mm_per_frame2"):
         assert mine["prediction"][key] == pytest.approx(tool["prediction"][key], rel=1e-9), key
-    np.testing.assert_allclose(list(mine["per_joint_mpjpe_mm"].values()), list(tool["per_joint_mpjpe_mm"].values()), atol=0.051)
+    np.testing.assert_allclose(
+        list(mine["per_joint_mpjpe_mm"].values()), list(tool["per_joint_mpjpe_mm"].values()), atol=0.051
+    )
     # the MediaPipe baseline row equals the tool's --mediapipe-baseline
     base = _tool("--mediapipe-baseline")
     assert rows[0]["p_mpjpe_mm"] == pytest.approx(base["p_mpjpe_mm"], rel=1e-9)
@@ -82,5 +88,7 @@ def test_limb_score_ignores_where_hips_shoulders_neck_and_head_are_defined():
 def test_a_wrong_reference_gives_one_clear_message(tmp_path):
     bad = tmp_path / "x.npz"
     np.savez(bad, a=np.zeros(3))
-    r = subprocess.run(DIFFHPE + ["score", str(bad), "--csv", "nothing.csv"], cwd=REPO, capture_output=True, text=True)
+    r = subprocess.run(
+        DIFFHPE + ["score", str(bad), "--csv", "nothing.csv"], cwd=REPO, capture_output=True, text=True
+    )
     assert r.returncode != 0 and "not a 3D reference file" in r.stderr and "Traceback" not in r.stderr
