@@ -17,7 +17,7 @@ from app.gui.orbit import OrbitCamera
 from app.gui.scene3d import BACKGROUND, RenderProcess, SceneState
 from lifting.keypoints import LiftResult
 
-MAX_RENDER_SIDE = 640  # software Filament costs ~70-180 ms at 640x480 here (OpenGL ~5-15 ms); scaled up
+MAX_RENDER_SIDE = 640  # software rendering cost grows with the pixels (README figures); scaled up
 TRAIL_FRAMES = 240
 GRID_STEP = 0.5
 DEFAULT_TARGET = np.array([0.0, 0.0, 3.0])
