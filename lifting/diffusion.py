@@ -150,14 +150,12 @@ def sample(
     for t in sched.timesteps:
         t_batch = torch.full((b * hypotheses,), int(t), device=cond.device, dtype=torch.long)
         eps = model.predict_noise(x, cond_h, t_batch)
-        if not per_window:
-            x = sched.step(eps, t, x, generator=generator).prev_sample
-        elif sampler == "ddpm":  # each window's H rows step with its own generator
+        if per_window and sampler == "ddpm":  # each window's H rows step with its own generator
             rows = [slice(i * hypotheses, (i + 1) * hypotheses) for i in range(b)]
             stepped = [sched.step(eps[r], t, x[r], generator=g).prev_sample for r, g in zip(rows, generator)]
             x = torch.cat(stepped)
-        else:
-            x = sched.step(eps, t, x).prev_sample
+        else:  # the other samplers draw nothing here
+            x = sched.step(eps, t, x, generator=None if per_window else generator).prev_sample
     return x.reshape(b, hypotheses, *sample_shape)
 
 

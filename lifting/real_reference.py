@@ -100,14 +100,15 @@ def score(ref: Reference, pred: np.ndarray) -> dict:
     r_rel = ref.joints_cam - ref.joints_cam[:, :1]
     p_rel = pred - pred[:, :1]
     err = np.where(ok, np.linalg.norm(p_rel - r_rel, axis=-1), np.nan)  # (T, 17)
-    pa = [
-        np.linalg.norm(procrustes_align(p_rel[f][ok[f]], r_rel[f][ok[f]]) - r_rel[f][ok[f]], axis=-1).mean()
-        for f in np.flatnonzero(frames)
-    ]
+
+    def aligned_error(f: int, joints: np.ndarray) -> float:
+        """Mean error of frame f's `joints` after similarity Procrustes on those joints alone."""
+        p, r = p_rel[f][joints], r_rel[f][joints]
+        return np.linalg.norm(procrustes_align(p, r) - r, axis=-1).mean()
+
+    pa = [aligned_error(f, ok[f]) for f in np.flatnonzero(frames)]
     limbs = [
-        np.linalg.norm(procrustes_align(p_rel[f][m], r_rel[f][m]) - r_rel[f][m], axis=-1).mean()
-        for f in np.flatnonzero(frames)
-        if (m := ok[f] & LIMB_ENDS).sum() >= MIN_JOINTS
+        aligned_error(f, m) for f in np.flatnonzero(frames) if (m := ok[f] & LIMB_ENDS).sum() >= MIN_JOINTS
     ]
     ref_m = np.where(ref.valid[..., None], ref.joints_cam, np.nan)
     return {
