@@ -6,6 +6,7 @@ own 3D. The numbers are those of the reference's scoring tool (`lifting/real_ref
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import sys
@@ -60,13 +61,18 @@ def _video_for(args, ref) -> Path:
 
 
 def detections(video: Path, frames: int) -> list:
-    """MediaPipe 2D of the first `frames` frames of `video`, cached in cache/detections/ by file size and time."""
+    """MediaPipe 2D of the first `frames` frames of `video`, cached in cache/detections/ by file size and time and
+    by the joint-centre ratios the detector's landmarks are mapped with."""
     import numpy as np
 
+    from detectors.layouts import JOINT_CENTRE_RATIOS
     from lifting.keypoints import Keypoints2D
 
     st = video.stat()
-    cache = REPO / "cache" / "detections" / f"{video.stem}_{st.st_size}_{int(st.st_mtime)}_{frames}_jc.npz"
+    # Keyed by the keypoint definitions too: the cache holds the detector's 2D after the layout's mapping.
+    definitions = hashlib.sha1(json.dumps(JOINT_CENTRE_RATIOS, sort_keys=True).encode()).hexdigest()[:8]
+    name = f"{video.stem}_{st.st_size}_{int(st.st_mtime)}_{frames}_{definitions}.npz"
+    cache = REPO / "cache" / "detections" / name
     if cache.is_file():
         z = np.load(cache)
         size = tuple(int(s) for s in z["size"])
