@@ -30,14 +30,29 @@ def start_detector(name: str, first_frame):
     return detector
 
 
-def detect_video(video: str | Path, max_frames: int | None = None, detector: str = DEFAULT_DETECTOR) -> list:
+def detect_video(
+    video: str | Path, max_frames: int | None = None, detector: str = DEFAULT_DETECTOR, every: int = 1
+) -> list:
     """Keypoints2D (None where nobody was seen) for each of the first `max_frames` frames of `video` (all of them
-    when None), in one pass of the detector."""
+    when None), in one pass of the detector. With `every` > 1 only every `every`-th frame and the last one are
+    detected and the frames in between interpolated, as the app does when the detector falls behind."""
     from app.video import open_video
+    from lifting.keypoints import fill_undetected
 
+    if every < 1:
+        raise ValueError(f"every must be >= 1, got {every}")
     with open_video(video) as reader:
         running = start_detector(detector, reader.first_frame)
         try:
-            return [running.detect(frame) for _, frame in itertools.islice(reader, max_frames)]
+            if every == 1:
+                return [running.detect(frame) for _, frame in itertools.islice(reader, max_frames)]
+            detected, n, last = {}, 0, None
+            for i, frame in itertools.islice(reader, max_frames):
+                if i % every == 0:
+                    detected[i] = running.detect(frame)
+                n, last = i + 1, frame
+            if n and n - 1 not in detected:
+                detected[n - 1] = running.detect(last)
+            return fill_undetected(detected, n)
         finally:
             running.close()

@@ -19,7 +19,53 @@ sys.path.insert(0, str(REPO))
 TIMEOUT_S = 600
 
 
-def measure(video: str, renderer: str, loops: int, model: str | None) -> dict:
+def _cpu_s(stat_path: str) -> float:
+    """utime + stime of a /proc stat file, in seconds (Linux)."""
+    import os
+
+    fields = Path(stat_path).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_thread() -> dict:
+    """CPU seconds so far of each named Python thread of this process, the rest of its threads together,
+    and each child process (the 3D renderer): where the two cores go. Empty where /proc is missing."""
+    import os
+    import threading
+
+    if not Path("/proc/self/task").is_dir():
+        return {}
+    named = {t.native_id: t.name for t in threading.enumerate()}
+    out: dict = {"other threads": 0.0}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            cpu = _cpu_s(f"{task}/stat")
+        except OSError:
+            continue
+        name = named.get(int(task.name))
+        if name:
+            out[name] = round(cpu, 2)
+        else:
+            out["other threads"] += cpu
+    me = str(os.getpid())
+    for proc in Path("/proc").iterdir():
+        try:
+            if not proc.name.isdigit():
+                continue
+            comm = (proc / "comm").read_text().strip()
+            if (proc / "stat").read_text().rsplit(")", 1)[1].split()[1] == me:
+                out[f"child {comm} {proc.name}"] = round(_cpu_s(f"{proc}/stat"), 2)
+            elif comm == "Xvfb":  # the X server draws the windows: its share is the display's cost
+                out[f"Xvfb {proc.name}"] = round(_cpu_s(f"{proc}/stat"), 2)
+        except OSError:
+            continue
+    out["other threads"] = round(out["other threads"], 2)
+    return out
+
+
+def measure(
+    video: str, renderer: str, loops: int, model: str | None, lift_options: dict | None = None
+) -> dict:
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
 
@@ -27,7 +73,16 @@ def measure(video: str, renderer: str, loops: int, model: str | None) -> dict:
     from app.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = MainWindow(AppOptions(video=video, model=model, realtime=True, device="cpu", renderer=renderer))
+    window = MainWindow(
+        AppOptions(
+            video=video,
+            model=model,
+            realtime=True,
+            device="cpu",
+            renderer=renderer,
+            lift_options=dict(lift_options or {}),
+        )
+    )
     window.setGeometry(0, 0, 1600, 870)
     window.show()
     t_start = time.perf_counter()
@@ -38,7 +93,9 @@ def measure(video: str, renderer: str, loops: int, model: str | None) -> dict:
         v = window.view3d
         if m["t0"] is None:
             if window.playing and window.poses_shown > 0:  # counting starts with the first pose on screen
-                m.update(t0=now, frames0=window.frames_shown, renders0=v.frames_rendered)
+                m.update(
+                    t0=now, frames0=window.frames_shown, renders0=v.frames_rendered, cpu0=cpu_by_thread()
+                )
         elif window.playing:
             m["ui_hz"].append(window.loop_meter.rate)
             m["stall_ms"] = max(m["stall_ms"], window.ui_max_gap_ms)
@@ -52,8 +109,15 @@ def measure(video: str, renderer: str, loops: int, model: str | None) -> dict:
                 render_ms=v.render_ms,
                 backend=v.backend,
                 backend_note=v.renderer.backend_note if v.renderer else "",
+                cores_used={  # CPU seconds per wall second while playing, per thread / renderer process
+                    k: round((v - m["cpu0"].get(k, 0.0)) / wall, 2) for k, v in cpu_by_thread().items()
+                },
                 dropped=c.skipped + window.session.queue.dropped,
+                dropped_reading=c.skipped,
+                dropped_lifting=window.session.queue.dropped,
+                lift_ms_per_frame=window.lift.push_ms,
                 processed=c.processed,
+                interpolated=c.gaps.interpolated,
                 frames=c.processed + c.skipped,
                 errors=list(window.errors),
             )
@@ -75,9 +139,9 @@ def measure(video: str, renderer: str, loops: int, model: str | None) -> dict:
     hz = m.pop("ui_hz")
     m["ui_hz_mean"] = sum(hz) / len(hz) if hz else 0.0
     m["ui_hz_min"] = min(hz) if hz else 0.0
-    for k in ("t0", "frames0", "renders0", "loops_seen"):
+    for k in ("t0", "frames0", "renders0", "loops_seen", "cpu0"):
         m.pop(k, None)
-    return {"video": Path(video).name, "renderer": renderer, **m}
+    return {"video": Path(video).name, "renderer": renderer, "lift_options": dict(lift_options or {}), **m}
 
 
 def main() -> int:
@@ -88,18 +152,22 @@ def main() -> int:
     parser.add_argument("--renderer", nargs="+", default=["legacy", "filament"])
     parser.add_argument("--loops", type=int, default=3)
     parser.add_argument("--model", help="checkpoint (default: the shipped one)")
+    parser.add_argument("--steps", type=int, help="sampler steps k (default: the app's)")
+    parser.add_argument("--hypotheses", type=int, help="hypotheses H (default: the app's)")
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
     rows = []
     for video in args.videos:
         for renderer in args.renderer:  # side by side: each video with each renderer in turn
-            r = measure(video, renderer, args.loops, args.model)
+            options = {k: v for k in ("steps", "hypotheses") if (v := getattr(args, k)) is not None}
+            r = measure(video, renderer, args.loops, args.model, options)
             rows.append(r)
             print(
                 f"{r['video']} {renderer} ({r.get('backend')}): video {r.get('video_fps', 0):.1f} fps, "
                 f"UI {r['ui_hz_mean']:.0f} Hz (min {r['ui_hz_min']:.0f}, longest stall {r['stall_ms']:.0f} ms), "
                 f"3D {r.get('render_fps', 0):.1f} fps ({r.get('render_ms', 0):.0f} ms), "
-                f"dropped {r.get('dropped')} of {r.get('frames')}, "
+                f"dropped {r.get('dropped')} of {r.get('frames')} (reading {r.get('dropped_reading')}, "
+                f"lifting {r.get('dropped_lifting')}, lift {r.get('lift_ms_per_frame', 0):.1f} ms/frame), 2D interpolated {r.get('interpolated')}, "
                 f"{r.get('wall_s', 0):.1f} s; {r.get('backend_note', '')}; errors {r.get('errors')}",
                 flush=True,
             )

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from app.commands.options import add_lifter_arguments
+from app.gui.app_options import APP_LIFT_DEFAULTS
 from lifting.errors import UserError
 
 
@@ -32,7 +33,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("--weights-dir", metavar="DIR", help="folder listed in the Model box (default: weights/)")
     p.add_argument("--detector", default="mediapipe", help="2D detector (default: mediapipe)")
-    add_lifter_arguments(p, ("device", "mode", "steps", "hypotheses", "stride", "sampler"))
+    add_lifter_arguments(
+        p, ("device", "mode", "steps", "hypotheses", "stride", "sampler"), defaults=APP_LIFT_DEFAULTS
+    )
     p.add_argument(
         "--renderer",
         choices=("auto", "legacy", "filament"),

@@ -44,6 +44,14 @@ def add_parser(sub) -> None:
     add_lifter_arguments(
         p, ("steps", "hypotheses", "mode", "stride", "device"), defaults={"device": "cpu"}, several=True
     )
+    p.add_argument(
+        "--detect-every",
+        type=int,
+        default=1,
+        metavar="N",
+        help="detect only every N-th frame and interpolate the 2D of the others, as the app does in real time "
+        "when the detector falls behind (default: 1, every frame)",
+    )
     p.add_argument("--per-joint", action="store_true", help="print the per-joint MPJPE table too")
     p.add_argument("--json", metavar="OUT", help="write every row's full metrics as JSON")
     p.set_defaults(func=run)
@@ -60,9 +68,10 @@ def _video_for(args, ref) -> Path:
     return v
 
 
-def detections(video: Path, frames: int) -> list:
-    """MediaPipe 2D of the first `frames` frames of `video`, cached in cache/detections/ by file size and time and
-    by the joint-centre ratios the detector's landmarks are mapped with."""
+def detections(video: Path, frames: int, every: int = 1) -> list:
+    """MediaPipe 2D of the first `frames` frames of `video` (of every `every`-th, the others interpolated),
+    cached in cache/detections/ by file size and time and by the joint-centre ratios the detector's
+    landmarks are mapped with."""
     import numpy as np
 
     from detectors.layouts import JOINT_CENTRE_RATIOS
@@ -71,7 +80,8 @@ def detections(video: Path, frames: int) -> list:
     st = video.stat()
     # Keyed by the keypoint definitions too: the cache holds the detector's 2D after the layout's mapping.
     definitions = hashlib.sha1(json.dumps(JOINT_CENTRE_RATIOS, sort_keys=True).encode()).hexdigest()[:8]
-    name = f"{video.stem}_{st.st_size}_{int(st.st_mtime)}_{frames}_{definitions}.npz"
+    every_tag = f"_every{every}" if every > 1 else ""
+    name = f"{video.stem}_{st.st_size}_{int(st.st_mtime)}_{frames}_{definitions}{every_tag}.npz"
     cache = REPO / "cache" / "detections" / name
     if cache.is_file():
         z = np.load(cache)
@@ -82,7 +92,7 @@ def detections(video: Path, frames: int) -> list:
         ]
     from app.detection import detect_video
 
-    kps = detect_video(video, frames, detector="mediapipe")
+    kps = detect_video(video, frames, detector="mediapipe", every=every)
     size = next((k.image_size for k in kps if k is not None), (0, 0))  # read back only for seen frames
     cache.parent.mkdir(parents=True, exist_ok=True)
     z = {
@@ -147,7 +157,9 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
     from lifting.stream import StreamingLifter
     from lifting.weights import resolve_checkpoint
 
-    kps = detections(_video_for(args, ref), ref.num_frames)
+    if args.detect_every < 1:
+        raise UserError(f"--detect-every must be >= 1, got {args.detect_every}")
+    kps = detections(_video_for(args, ref), ref.num_frames, args.detect_every)
     if not any(k is not None for k in kps):
         raise UserError("the detector found nobody in the video")
     rows = []
@@ -167,6 +179,8 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
                 rows.append((f"{name}: its MixSTE", score(ref, _poses(res, ref.num_frames, "mixste_pose"))))
             first = False
             label = f"{name}: k={k} H={h}" if lifter.uses_diffusion else name
+            if args.detect_every > 1:
+                label += f", 2D every {args.detect_every} frames"
             rows.append(
                 (
                     f"{label} ({lifter.mode}, stride {lifter.stride})",

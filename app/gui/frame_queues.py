@@ -14,7 +14,7 @@ import numpy as np
 
 from lifting.keypoints import Keypoints2D, LiftResult
 
-LIFT_QUEUE_FRAMES = 8
+LIFT_QUEUE_FRAMES = 24  # room for a burst of interpolated frames (app.gui.detect_gaps) and the lifter's slack
 
 
 @dataclass

@@ -24,7 +24,7 @@ from PyQt6.QtWidgets import (
 
 from app.gui import lifter_factory
 from app.gui.angle_plot import AnglePlot
-from app.gui.app_options import AppOptions
+from app.gui.app_options import APP_LIFT_DEFAULTS, AppOptions
 from app.gui.central_view import CentralView
 from app.gui.controls import ControlsPanel
 from app.gui.display_sync import DisplaySync
@@ -147,7 +147,9 @@ class MainWindow(QMainWindow):
 
     @property
     def lift_options_default(self) -> dict:
-        return dict(self.options.lift_options)
+        """The options the lifter starts with: the app's defaults (APP_LIFT_DEFAULTS), then
+        those the app was started with."""
+        return {**APP_LIFT_DEFAULTS, **self.options.lift_options}
 
     @property
     def source(self) -> VideoSource | None:
@@ -179,7 +181,7 @@ class MainWindow(QMainWindow):
         self.controls.set_devices(lifter_factory.devices(), self.options.device)
         self.controls.set_detectors(lifter_factory.detector_names(), self.options.detector)
         self.controls.set_samplers(lifter_factory.samplers())
-        self.controls.set_lift_options({**lifter_factory.default_lift_options(), **self.options.lift_options})
+        self.controls.set_lift_options({**lifter_factory.default_lift_options(), **self.lift_options_default})
         self.controls.realtime.setChecked(self.options.realtime)
 
     def _initial_model(self) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import cv2
 
 from app.detection import open_detector
+from app.gui.detect_gaps import DetectionGaps
 from app.gui.events import (
     DetectorChanged,
     ErrorEvent,
@@ -32,11 +33,19 @@ from lifting.errors import UserError
 from lifting.keypoints import LiftResult
 
 DISPLAY_MAX_SIDE = 960  # frames are shrunk for display on the capture thread, not the UI thread
+# Real-time playback of a file: a frame read more than this fraction of a frame period after its time is
+# not detected but interpolated (app.gui.detect_gaps), so the detector runs as often as the machine allows.
+LATE_FRACTION = 0.5
+# ... and frames are skipped only when the reader is this far behind (a stall of the machine); without a
+# detector, one frame period.
+CATCH_UP_S = 0.25
 
 
 class CaptureThread(threading.Thread):
-    """Reads frames (paced to the video's rate in real-time mode, skipping frames when behind), runs the
-    2D detector, shows each frame and hands it to the lift queue."""
+    """Reads frames (paced to the video's rate in real-time mode), runs the 2D detector, shows each frame
+    and hands it to the lift queue. Playing a file in real time, a frame read late is not detected: its
+    keypoints are interpolated once the next detection is in (`gaps`), so no frame is lost while the reader
+    keeps up; frames are skipped only when even reading falls behind."""
 
     def __init__(
         self,
@@ -65,6 +74,7 @@ class CaptureThread(threading.Thread):
         self.detect_ms = 0.0
         self.skipped = 0
         self.processed = 0
+        self.gaps = DetectionGaps()
         self.meter = RateMeter()
         self.stop_until: int | None = None  # pause before this frame (tests and the screenshot script)
 
@@ -140,10 +150,12 @@ class CaptureThread(threading.Thread):
             self.playing, self._clock = True, None
             self._events.put(PlayingChanged(True))
         elif kind == "pause":
+            self._flush_gap()
             self.playing = False
             self._events.put(PlayingChanged(False))
         elif kind == "step":
             if self.playing:
+                self._flush_gap()
                 self.playing = False
                 self._events.put(PlayingChanged(False))
             return not self.at_end
@@ -151,14 +163,18 @@ class CaptureThread(threading.Thread):
             self._seek(cmd[1])
             return True
         elif kind == "realtime":
+            self._flush_gap()
             self.realtime, self._clock = bool(cmd[1]), None
         elif kind == "detector" and (cmd[1] != self.detector_name or self.detector is None):
+            self._flush_gap()
+            self.gaps.clear()  # no interpolation between two detectors' keypoints
             self._open_detector(cmd[1])
         return False
 
     def _seek(self, index: int) -> None:
         self.source.seek(index)
         self.at_end, self._clock = False, None
+        self.gaps.clear()
         self._queue.clear_frames()
         self._queue.put(Marker("reset"), drop_oldest=True)
         if self.detector is not None:
@@ -177,6 +193,7 @@ class CaptureThread(threading.Thread):
             for cmd in commands:
                 read_one |= self._handle(cmd)
             if self.playing and self.stop_until is not None and self.source.position >= self.stop_until:
+                self._flush_gap()
                 self.playing = False
                 self._events.put(PlayingChanged(False))
             if not (self.playing or read_one):
@@ -188,7 +205,8 @@ class CaptureThread(threading.Thread):
             self._process_next(stepped=not self.playing)
 
     def _pace(self) -> None:
-        """Wait for the next frame's time; skip frames when more than one frame behind."""
+        """Wait for the next frame's time; skip frames when too far behind: more than one frame period
+        without a detector, CATCH_UP_S with one (late frames are read but not detected, which catches up)."""
         period = 1.0 / self.source.fps
         now = time.perf_counter()
         if self._clock is None:
@@ -199,16 +217,43 @@ class CaptureThread(threading.Thread):
         if now < due:
             with self._cond:
                 self._cond.wait_for(lambda: self._stopping or bool(self._commands), timeout=due - now)
-        elif now - due > period:
+        elif now - due > (CATCH_UP_S if self.detector is not None else period):
             behind = int((now - due) / period)
             if self.stop_until is not None:
                 behind = min(behind, max(self.stop_until - self.source.position, 0))
             self.skipped += self.source.skip(behind)
 
+    def _late(self, index: int, now: float) -> bool:
+        """True when frame `index` was read more than LATE_FRACTION of a period after its time."""
+        if self._clock is None:
+            return False
+        t0, i0 = self._clock
+        period = 1.0 / self.source.fps
+        return now - (t0 + (index - i0) * period) > LATE_FRACTION * period
+
+    def _may_skip_detection(self, index: int, now: float, stepped: bool) -> bool:
+        return (
+            self.playing
+            and not stepped
+            and self.realtime
+            and self.source.is_file
+            and self.detector is not None
+            and self.gaps.tracking
+            and not self.gaps.full
+            and self._late(index, now)
+        )
+
+    def _flush_gap(self) -> None:
+        """Detect the newest held frame so every held one gets its keypoints (pause, end, new detector)."""
+        held = self.gaps.take_newest()
+        if held is not None:
+            self._detect_and_emit(*held)
+
     def _process_next(self, stepped: bool) -> None:
         got = self.source.read()
         captured_at = time.perf_counter()
         if got is None:
+            self._flush_gap()
             if self.source.is_file:
                 self.playing, self.at_end = False, True
                 self._queue.put(Marker("end"), drop_oldest=True)
@@ -220,12 +265,6 @@ class CaptureThread(threading.Thread):
                 )
             return
         index, frame = got
-        keypoints, detect_ms = None, 0.0
-        if self.detector is not None:
-            t0 = time.perf_counter()
-            keypoints = self.detector.detect(frame)
-            detect_ms = (time.perf_counter() - t0) * 1000
-        self.detect_ms = detect_ms
         h, w = frame.shape[:2]
         scale = min(1.0, DISPLAY_MAX_SIDE / max(h, w))
         small = cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
@@ -234,11 +273,29 @@ class CaptureThread(threading.Thread):
             time_s=index / self.source.fps,
             image=cv2.cvtColor(small, cv2.COLOR_BGR2RGB),
             scale=scale,
-            keypoints=keypoints,
-            detect_ms=detect_ms,
+            keypoints=None,
+            detect_ms=0.0,
             captured_at=captured_at,
             stepped=stepped,
         )
+        if self._may_skip_detection(index, time.perf_counter(), stepped):
+            self.gaps.hold(packet, frame)
+            return
+        first = not self.gaps.tracking
+        self._detect_and_emit(packet, frame)
+        if first:
+            self._clock = None  # the first detection of a track is slow (a full-image search): start the clock after it
+
+    def _detect_and_emit(self, packet: FramePacket, frame) -> None:
+        """Detect `packet`'s frame, then show and queue the held frames (interpolated) and it, in order."""
+        if self.detector is not None:
+            t0 = time.perf_counter()
+            packet.keypoints = self.detector.detect(frame)
+            packet.detect_ms = self.detect_ms = (time.perf_counter() - t0) * 1000
+        for p in self.gaps.resolve(packet):
+            self._emit(p)
+
+    def _emit(self, packet: FramePacket) -> None:
         self._frames.put(packet)
         self.processed += 1
         self.meter.tick()

@@ -121,14 +121,18 @@ def joint_bins(pose: np.ndarray, std: np.ndarray | None) -> tuple[np.ndarray, np
     return bins, std_colour(std)
 
 
+MAX_IN_FLIGHT = 2
+
+
 class RenderProcess:
     """Renders the newest SceneState in a child process and calls `on_image(image, state)` (from a
     receiver thread) with each finished (H, W, 3) image, or `on_error(message)` once if rendering fails.
 
     A child process, not a thread: Open3D holds the GIL for the whole render (Filament's software render
     ~70-180 ms here), which would freeze the UI thread; a segfault in the renderer also stays there. The
-    child creates, uses and deletes its renderer on its one thread. At most one state is in flight; newer
-    requests replace the waiting one (stale poses are dropped).
+    child creates, uses and deletes its renderer on its one thread. At most MAX_IN_FLIGHT states are sent
+    ahead, so the child starts the next image while the last one travels back; newer requests replace the
+    one waiting beyond them (stale poses are dropped).
 
     renderer: 'auto', 'legacy' or 'filament' (app.gui.renderers); which one runs, and why, is in `backend`
     and `backend_note` once the first frame is drawn."""
@@ -155,9 +159,9 @@ class RenderProcess:
         self._child_conn = child_conn
         self._on_image, self._on_error = on_image, on_error
         self._lock = threading.Lock()
-        self._busy = True  # until the child says it is ready
+        self._ready = False  # until the child says so
         self._pending: SceneState | None = None
-        self._inflight: SceneState | None = None
+        self._inflight: deque[SceneState] = deque()  # sent, image not back yet, oldest first
         self._stopping = False
         self._rx = threading.Thread(target=self._receive, name="diffhpe-render-rx", daemon=True)
         self._times: deque[float] = deque(maxlen=30)
@@ -184,7 +188,7 @@ class RenderProcess:
         with self._lock:
             if self._stopping or self.failed:
                 return
-            if self._busy:
+            if not self._ready or len(self._inflight) >= MAX_IN_FLIGHT:
                 self._pending = state
             else:
                 self._send(state)
@@ -194,12 +198,12 @@ class RenderProcess:
             self._conn.send(("state", state))
         except (OSError, ValueError):
             return  # the receiver reports the child's death
-        self._inflight, self._busy = state, True
+        self._inflight.append(state)
 
     def _next(self) -> None:
         with self._lock:
-            self._busy = False
-            if self._pending is not None and not self._stopping:
+            self._ready = True
+            if self._pending is not None and not self._stopping and len(self._inflight) < MAX_IN_FLIGHT:
                 state, self._pending = self._pending, None
                 self._send(state)
 
@@ -218,7 +222,8 @@ class RenderProcess:
                 self.render_ms = ms
                 self.frames_rendered += 1
                 self._times.append(time.perf_counter())
-                state = self._inflight
+                with self._lock:
+                    state = self._inflight.popleft() if self._inflight else None
                 if state is not None and not self._stopping:
                     self._on_image(image, state)
                 self._next()

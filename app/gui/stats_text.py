@@ -7,8 +7,9 @@ from app.gui.renderers import LABELS
 SEPARATOR = "  ·  "
 LEGEND = (
     "video: frames shown per second; UI: UI-thread ticks per second (longest stall {max_gap_ms:.0f} ms); "
-    "3D: images rendered per second (render time, renderer: {renderer}); input: frames read and detected "
-    "per second; latency: frames and time from capture to its 3D pose"
+    "3D: images rendered per second (render time, renderer: {renderer}); input: frames read per second; "
+    "2D interpolated: frames read while the detector was behind, their 2D keypoints interpolated between the "
+    "detections on either side; latency: frames and time from capture to its 3D pose"
 )
 
 
@@ -34,6 +35,8 @@ def stats_text(
     if capture is not None:
         parts.append(f"input {capture.meter.rate:4.1f} fps")
         parts.append(f"detect {capture.detect_ms:.0f} ms")
+        if capture.gaps.interpolated:
+            parts.append(f"2D interpolated {capture.gaps.interpolated}")
     parts.append(f"lift {lift.push_ms:.0f} ms/frame ({lift.window_ms:.0f} ms/window)")
     parts.append(f"latency {lift.latency_frames} fr / {delay_s * 1000:.0f} ms")
     if capture is not None:

@@ -46,6 +46,7 @@ def test_plays_sample_to_the_end_shows_3d_skeleton_and_exports(make_window, samp
     wait_for(qtbot, lambda: w.finished_count >= 1, 120, "the sample video to play to its end")
     assert not w.errors, w.errors
     assert 0 < w.capture.processed <= 100 and w.capture.processed + w.capture.skipped == 100
+    assert w.lift.spec.options["steps"] == 1 and w.controls.steps.value() == 1  # the app's real-time default
 
     # 2D: frames were shown with a skeleton on the person.
     assert w.frames_shown > 0

@@ -11,6 +11,9 @@ def test_app_parser_maps_options():
     assert args.video == "clip.mp4" and args.steps == 3 and args.hypotheses == 4 and args.mode == "causal"
     assert args.paused and args.device == "cpu" and args.webcam is None and args.model == "x"
     assert args.func.__module__ == "app.commands.gui_app"
+    # the app's real-time default is one sampler step (diffhpe lift keeps the lifter's own)
+    assert build_parser(["app"]).parse_args(["app"]).steps == 1
+    assert build_parser(["lift"]).parse_args(["lift", "clip.mp4"]).steps is None
 
 
 def test_missing_video_is_a_clean_error(tmp_path, capsys):

@@ -10,7 +10,9 @@ VIEW3D = SimpleNamespace(
     render_fps=29.5, render_ms=12.4, backend="", renderer=SimpleNamespace(backend_note="software")
 )
 LIFT = SimpleNamespace(push_ms=3.2, window_ms=95.0, latency_frames=13)
-CAPTURE = SimpleNamespace(meter=SimpleNamespace(rate=30.0), detect_ms=21.6, skipped=4)
+CAPTURE = SimpleNamespace(
+    meter=SimpleNamespace(rate=30.0), detect_ms=21.6, skipped=4, gaps=SimpleNamespace(interpolated=0)
+)
 RATES = {"video_fps": 29.9, "ui_hz": 66.0, "delay_s": 0.42, "queue_dropped": 2, "max_gap_ms": 48.0}
 
 
@@ -27,6 +29,13 @@ def test_with_a_source_every_rate_and_the_dropped_frames_are_listed():
         "dropped 6",
     ]
     assert "longest stall 48 ms" in tooltip and "renderer: software" in tooltip
+
+
+def test_frames_with_interpolated_2d_are_counted_when_there_are_any():
+    capture = SimpleNamespace(**{**vars(CAPTURE), "gaps": SimpleNamespace(interpolated=57)})
+    text, tooltip = stats_text(VIEW3D, LIFT, capture, **RATES)
+    assert text.split("  ·  ")[5] == "2D interpolated 57"
+    assert "2D interpolated: frames read while the detector was behind" in tooltip
 
 
 def test_without_a_source_the_capture_rates_are_left_out():
