@@ -89,7 +89,12 @@ class ControlsPanel(QWidget):
         form = QFormLayout(capture)
         self.detector = QComboBox()
         form.addRow("Detector", self.detector)
-        self.realtime = QCheckBox("Real time (drop frames when slow)")
+        self.realtime = QCheckBox("Real time (keep the video's pace)")
+        self.realtime.setToolTip(
+            "Play at the video's own rate. When the 2D detector is slower than the video, frames in between "
+            "detections get interpolated 2D keypoints; frames are dropped only if even reading falls behind. "
+            "Off: every frame is detected, as slowly as that takes."
+        )
         self.realtime.setChecked(True)
         form.addRow(self.realtime)
         outer.addWidget(capture)
