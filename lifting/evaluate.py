@@ -14,6 +14,8 @@ import torch
 
 from lifting import diffusion, metrics
 from lifting.data.occlusion import apply_occlusion, occlusion_mask
+from lifting.flip_test import flip_pose_tensor, fold_flipped
+from lifting.skeleton import FLIP_PERMUTATION
 from lifting.stream_defaults import PAPER_SAMPLING
 
 
@@ -25,6 +27,7 @@ class SamplingOptions:
     seed: int = 0
     batch_size: int = 64
     fast: bool = True  # sample with lifting.fast_inference (same samples as the reference modules, allclose 1e-5)
+    flip: bool = False  # test-time flip augmentation (lifting.flip_test)
 
 
 @torch.no_grad()
@@ -43,8 +46,12 @@ def predict_windows(
     start = time.perf_counter()
     for i in range(0, len(x2d), opts.batch_size):
         batch = torch.as_tensor(x2d[i : i + opts.batch_size], dtype=torch.float32, device=device)
+        b = len(batch)
+        if opts.flip:
+            batch = torch.cat([batch, flip_pose_tensor(batch)])  # (2B, L, J, 2): the mirrored windows after
+        fold = (lambda t: fold_flipped(t, b)) if opts.flip else (lambda t: t)
         if kind == "mixste":
-            pose = model(batch)
+            pose = fold(model(batch))
             poses.append(pose.cpu().numpy())
             stds.append(np.zeros(pose.shape[:-1], dtype=np.float32))
             continue
@@ -55,10 +62,12 @@ def predict_windows(
             shape=(*batch.shape[1:3], 3),
         )  # fmt: skip
         mean, std = diffusion.summarise_hypotheses(samples)
-        poses.append(mean.cpu().numpy())
+        if opts.flip:
+            std = 0.5 * (std[:b] + std[b:][..., list(FLIP_PERMUTATION)])
+        poses.append(fold(mean).cpu().numpy())
         stds.append(std.cpu().numpy())
         if kind == "wrapper":
-            mixste_poses.append(model.mixste_pose(cond).cpu().numpy())
+            mixste_poses.append(fold(model.mixste_pose(cond)).cpu().numpy())
     elapsed = time.perf_counter() - start
     return {
         "pose": np.concatenate(poses) if poses else np.zeros((0,) + x2d.shape[1:3] + (3,)),

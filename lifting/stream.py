@@ -41,10 +41,12 @@ from torch import nn
 from lifting import trajectory
 from lifting.diffusion import NUM_TRAIN_STEPS, SAMPLERS, sample, summarise_hypotheses
 from lifting.errors import UserError
+from lifting.flip_test import FLIP_SEED_OFFSET, flip_pose_tensor, fold_flipped
 from lifting.keypoints import Keypoints2D, LiftResult
 from lifting.models.diffhpe import DiffHPE2D, DiffHPEWrapper
 from lifting.models.mixste import MixSTE
 from lifting.root_filter import RootFilter
+from lifting.skeleton import FLIP_PERMUTATION
 from lifting.stream_defaults import (  # the defaults, and why, live in a torch-free module the CLI reads
     DEFAULT_CONF_THRESHOLD,
     DEFAULT_HYPOTHESES,
@@ -109,7 +111,8 @@ class StreamingLifter:
     constant-velocity Kalman filter (lifting.root_filter; the unfiltered root is in extras['root_raw']).
     fast: the fast inference path (same results, allclose 1e-5); compile: also torch.compile it (falls back to
     eager if compiling fails); bf16: run the denoiser in bfloat16 (pays off only compiled, on CPUs with AMX; not
-    exact, see README)."""
+    exact, see README). flip: test-time flip augmentation: each window is also lifted mirrored (x -> -x, left and
+    right swapped) and the two results, mirrored back, are averaged; twice the compute."""
 
     OPTIONS = (
         "mode",
@@ -121,6 +124,7 @@ class StreamingLifter:
         "seed",
         "fov",
         "root_filter",
+        "flip",
     )
 
     def __init__(
@@ -137,6 +141,7 @@ class StreamingLifter:
         seed: int = 0,
         fov: float = trajectory.DEFAULT_FOV_DEG,
         root_filter: bool = True,
+        flip: bool = False,
         fast: bool = True,
         compile: bool = False,
         bf16: bool = False,
@@ -171,6 +176,7 @@ class StreamingLifter:
             "seed": seed,
             "fov": fov,
             "root_filter": root_filter,
+            "flip": flip,
         }
         self._root_filter = RootFilter()
         self._schedule = WindowSchedule(self.window)
@@ -257,6 +263,9 @@ class StreamingLifter:
         if bool(new["root_filter"]) != bool(self.root_filter):
             self._root_filter.reset()  # switched on: start from the next root, not from an old state
         self.root_filter = bool(new["root_filter"])
+        if not isinstance(new["flip"], bool | np.bool_):
+            raise UserError(f"flip must be true or false, got {new['flip']!r}")
+        self.flip = bool(new["flip"])
 
     def options(self) -> dict:
         return {k: getattr(self, k) for k in self.OPTIONS}
@@ -354,22 +363,29 @@ class StreamingLifter:
             self.device
         )  # (B, L, J, 2)
         b, l, j = x2d.shape[:3]
+        seeds = [_window_seed(self.seed, e) for e in ends]
+        if self.flip:  # the mirrored windows after the plain ones: (2B, L, J, 2)
+            x2d = torch.cat([x2d, flip_pose_tensor(x2d)])
+            seeds += [_window_seed(self.seed + FLIP_SEED_OFFSET, e) for e in ends]
         if self.kind == "mixste":
             e2d = self.model.backbone(x2d)
             mix = self.model.head(e2d)
-            pose, std = mix, torch.zeros(b, l, j, device=self.device)
+            pose, std = mix, torch.zeros(len(x2d), l, j, device=self.device)
         else:
             model = self._fast_model or self.model
             cond = model.condition(x2d)
             mix = self.model.mixste_pose(cond) if self.kind == "wrapper" else None
             if self._fast_model is not None:
                 cond = self._fast_model.prepare(cond)
-            gens = [torch.Generator().manual_seed(_window_seed(self.seed, e)) for e in ends]
+            gens = [torch.Generator().manual_seed(s) for s in seeds]
             noise = torch.stack([torch.randn((self.hypotheses, l, j, 3), generator=g) for g in gens])
             samples = sample(model, cond, steps=self.steps, sampler=self.sampler, generator=gens, noise=noise)
             pose, std = summarise_hypotheses(samples)  # (B, L, J, 3), (B, L, J)
             if mix is None:
                 mix = pose
+        if self.flip:  # mirror the second half back and average each window's two results
+            pose, mix = (fold_flipped(t, b) for t in (pose, mix))
+            std = 0.5 * (std[:b] + std[b:][..., list(FLIP_PERMUTATION)])
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
         ms = (time.perf_counter() - t0) * 1000.0 / len(ends)

@@ -41,7 +41,9 @@ def add_parser(sub) -> None:
         "build the train × test matrices and Table 4",
     )
     p.add_argument("--test-pattern", action="append", choices=PATTERNS, help="occlusion patterns to test (default: all)")
-    add_lifter_arguments(p, ("hypotheses", "sampler", "steps"), defaults=stream_defaults.PAPER_SAMPLING)
+    add_lifter_arguments(
+        p, ("hypotheses", "sampler", "steps", "flip"), defaults=stream_defaults.PAPER_SAMPLING
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--reference", action="store_true",
@@ -84,12 +86,15 @@ def run(args) -> int:
         h36m_3d=args.h36m_3d, h36m_2d=args.h36m_2d, mocap=args.mocap, cameras=args.cameras, subjects=args.subjects,
         max_windows=args.max_windows, seed=args.seed,
     )
-    opts = SamplingOptions(args.sampler, args.steps, args.hypotheses, args.seed, fast=not args.reference)
+    opts = SamplingOptions(
+        args.sampler, args.steps, args.hypotheses, args.seed, fast=not args.reference, flip=args.flip
+    )
     out = Path(args.out)
     report = {"data": description, "sampling": vars(opts), "models": {}, "occlusion": {}}
     rows = {}
     md = [f"# DiffHPE evaluation\n\nData: {description}\n\nSampling: {opts.sampler}, k = {opts.steps}, "
-          f"H = {opts.hypotheses}, seed {opts.seed}. All numbers in mm.\n"]
+          f"H = {opts.hypotheses}, seed {opts.seed}{', test-time flip' if opts.flip else ''}. All numbers in "
+          "mm.\n"]
     for spec in args.model:
         name, path = _split_named(spec)
         model, cfg, _ = load_model(path, device)

@@ -18,6 +18,7 @@ class _Option:
     shown_default: object  # the default the help names when the command leaves the value (None) to the lifter
     choices: tuple[str, ...] | None = None
     type: type | None = None
+    switch: bool = False  # an on/off flag (store_true)
 
 
 _OPTIONS = {
@@ -53,6 +54,12 @@ _OPTIONS = {
         choices=stream_defaults.SAMPLERS,
     ),
     "seed": _Option(("--seed",), "sampling seed", None, type=int),
+    "flip": _Option(
+        ("--flip",),
+        "test-time flip augmentation: also lift each window mirrored and average the two (twice the lifting time)",
+        "off",
+        switch=True,
+    ),
     "threads": _Option(
         ("--threads",),
         "torch CPU threads",
@@ -80,6 +87,9 @@ def add_lifter_arguments(
         option = _OPTIONS[name]
         shown = "%(default)s" if name in chosen else option.shown_default
         keywords = {k: v for k, v in (("choices", option.choices), ("type", option.type)) if v is not None}
+        if option.switch:
+            parser.add_argument(*option.flags, action="store_true", help=option.help)
+            continue
         if several and name in SEVERAL:
             keywords["nargs"] = "+"
         parser.add_argument(

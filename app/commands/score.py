@@ -42,7 +42,7 @@ def add_parser(sub) -> None:
         help="checkpoint(s) to lift with (default: the shipped default)",
     )
     add_lifter_arguments(
-        p, ("steps", "hypotheses", "mode", "stride", "device"), defaults={"device": "cpu"}, several=True
+        p, ("steps", "hypotheses", "mode", "stride", "device", "flip"), defaults={"device": "cpu"}, several=True
     )
     p.add_argument(
         "--detect-every",
@@ -166,6 +166,8 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
     for spec in args.model or [None]:
         ckpt = resolve_checkpoint(spec)
         base = {k: v for k, v in (("mode", args.mode), ("stride", args.stride)) if v is not None}
+        if args.flip:
+            base["flip"] = True
         lifter = StreamingLifter.from_checkpoint(ckpt, device=args.device, **base)
         name = Path(ckpt).stem
         steps = args.steps or [lifter.steps]
@@ -179,6 +181,8 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
                 rows.append((f"{name}: its MixSTE", score(ref, _poses(res, ref.num_frames, "mixste_pose"))))
             first = False
             label = f"{name}: k={k} H={h}" if lifter.uses_diffusion else name
+            if args.flip:
+                label += ", flip"
             if args.detect_every > 1:
                 label += f", 2D every {args.detect_every} frames"
             rows.append(

@@ -212,3 +212,12 @@ def test_root_filter_is_on_by_default_and_can_be_turned_off(tmp_path, cli_inputs
     assert seen.sum() >= 15 and not np.allclose(root_f[seen], root_r[seen], atol=1e-4)
     accel = lambda r: np.linalg.norm(np.diff(r[seen], 2, axis=0), axis=1).mean()
     assert accel(root_f) < accel(root_r)  # smoother
+
+
+def test_flip_reaches_the_lifter_only_when_asked():
+    from app.cli import build_parser
+    from app.commands.lift import _lift_options
+
+    parser = build_parser(["lift"])
+    assert _lift_options(parser.parse_args(["lift", "clip.mp4", "--flip"]))["flip"] is True
+    assert "flip" not in _lift_options(parser.parse_args(["lift", "clip.mp4"]))  # the lifter's own default: off
