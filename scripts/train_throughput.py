@@ -1,8 +1,9 @@
 """Training throughput on this machine, in one run: windows per second of whole training updates (data,
 forward, backward, Adam) through the mmengine runner, for MixSTE and the DiffHPE-Wrapper ('paper' profile),
-in the older setting (fixed cameras, per-window numpy data, float32, small batches) and the new one (a fresh
-camera per window made in batches, larger batches, bfloat16 autocast). Also the bf16 vs fp32 loss and
-gradient agreement on one batch. Writes a JSON report.
+in the older setting (fixed cameras, per-window numpy data, float32) and the new one (a fresh camera per window
+made in batches; bfloat16 autocast; dropout masks drawn by torch's sampler or from numpy's random bytes,
+lifting.models.fast_dropout), each pair in one run. Also the bf16 vs fp32 loss and gradient agreement on one
+batch. Writes a JSON report.
 
     .venv/bin/python scripts/train_throughput.py cache/mocap_h36m17 --threads 2 --json reports/train_throughput/cpu.json
 """
@@ -40,10 +41,13 @@ class Clock(Hook):
         self.t1 = time.perf_counter()
 
 
-def measure(mocap, config, mode, batch, amp, iters, skip, conditioner=None, dropout=None) -> dict:
+def measure(mocap, config, mode, batch, amp, iters, skip, conditioner=None, numpy_masks=True) -> dict:
+    from lifting.models import fast_dropout
+
+    fast_dropout.NUMPY_MASKS = numpy_masks
     with tempfile.TemporaryDirectory() as work:
         over = {"batch_size": batch, "amp": amp, "work_dir": work, "conditioner": conditioner,
-                "camera_mode": mode, "val_windows": 8, "log_interval": 10**6, "dropout": dropout}  # fmt: skip
+                "camera_mode": mode, "val_windows": 8, "log_interval": 10**6}  # fmt: skip
         if mode == "fresh":
             over.update(max_iters=iters, val_interval_iters=10**6)
         else:
@@ -68,7 +72,8 @@ def measure(mocap, config, mode, batch, amp, iters, skip, conditioner=None, drop
             pass
         done = clock.n - skip
         secs = clock.t1 - clock.t0
-    return {"config": config, "camera_mode": mode, "batch": batch, "amp": amp or "fp32", "dropout": dropout,
+    masks = "numpy" if numpy_masks else "torch"
+    return {"config": config, "camera_mode": mode, "batch": batch, "amp": amp or "fp32", "dropout_masks": masks,
             "updates_timed": done, "seconds": secs, "windows_per_s": done * batch / secs}  # fmt: skip
 
 
@@ -113,20 +118,19 @@ def main() -> int:
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     rows = []
-    # (config, camera mode, batch, autocast, conditioner, dropout override)
+    # (config, camera mode, batch, autocast, conditioner, numpy dropout masks): the pairs side by side
     plan = [
-        ("mixste_paper_cmu_cpu", "fixed", 64, None, None, None),
-        ("mixste_paper_cmu", "fresh", 64, None, None, None),
-        ("mixste_paper_cmu", "fresh", 64, "bf16", None, None),
-        ("mixste_paper_cmu", "fresh", 128, None, None, 0.0),
-        ("wrapper_paper_cmu_cpu", "fixed", 16, None, a.conditioner, None),
-        ("wrapper_paper_cmu", "fresh", 16, None, a.conditioner, None),
-        ("wrapper_paper_cmu", "fresh", 64, None, a.conditioner, None),
-        ("wrapper_paper_cmu", "fresh", 64, "bf16", a.conditioner, None),
-        ("wrapper_paper_cmu", "fresh", 128, None, a.conditioner, 0.0),
+        ("mixste_paper_cmu_cpu", "fixed", 64, None, None, False),
+        ("mixste_paper_cmu", "fresh", 64, None, None, False),
+        ("mixste_paper_cmu", "fresh", 64, None, None, True),
+        ("mixste_paper_cmu", "fresh", 64, "bf16", None, True),
+        ("diffhpe2d_paper_cmu", "fresh", 64, None, None, False),
+        ("diffhpe2d_paper_cmu", "fresh", 64, None, None, True),
+        ("wrapper_paper_cmu", "fresh", 64, None, a.conditioner, False),
+        ("wrapper_paper_cmu", "fresh", 64, None, a.conditioner, True),
     ]
-    for config, mode, batch, amp, cond, dropout in plan:
-        r = measure(a.mocap, config, mode, batch, amp, a.iters, a.skip, cond, dropout)
+    for config, mode, batch, amp, cond, numpy_masks in plan:
+        r = measure(a.mocap, config, mode, batch, amp, a.iters, a.skip, cond, numpy_masks)
         rows.append(r)
         print(json.dumps(r), flush=True)
     report = {"machine": platform.processor() or platform.machine(), "threads": a.threads,

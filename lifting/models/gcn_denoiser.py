@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lifting.models.fast_dropout import FastDropout
+
 from lifting import skeleton
 
 # Joint groups of the graph non-local layer (pairs of related joints, as in SemGCN / the paper's code).
@@ -67,7 +69,7 @@ class PreAggGraphConv(nn.Module):
         self.register_buffer("adj_self", torch.diagonal(adj).clone())  # (J,)
         self.register_buffer("adj_neigh", adj * (1 - torch.eye(j)))  # (J, J)
         self.bn = nn.BatchNorm1d(out_features)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = FastDropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (N, J, F_in)
         h = torch.bmm(x.transpose(0, 1), self.weight).transpose(0, 1)  # (N, J, 2·F_out)

@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lifting.models.fast_dropout import FastDropout
+
 
 class DropPath(nn.Module):
     """Stochastic depth: drop the whole residual branch of a sample with probability p while training."""
@@ -31,7 +33,7 @@ class Attention(nn.Module):
         self.qkv = nn.Linear(dim, dim * 3)
         self.proj = nn.Linear(dim, dim)
         self.attn_drop = attn_drop
-        self.proj_drop = nn.Dropout(proj_drop)
+        self.proj_drop = FastDropout(proj_drop)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (N, S, C)
         n, s, c = x.shape
@@ -53,7 +55,7 @@ class Block(nn.Module):
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
         hidden = int(dim * mlp_ratio)
         self.mlp = nn.Sequential(
-            nn.Linear(dim, hidden), nn.GELU(), nn.Dropout(drop), nn.Linear(hidden, dim), nn.Dropout(drop)
+            nn.Linear(dim, hidden), nn.GELU(), FastDropout(drop), nn.Linear(hidden, dim), FastDropout(drop)
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -81,7 +83,7 @@ class MixSTE(nn.Module):
         self.temporal_pos = nn.Parameter(torch.zeros(1, num_frames, channels))
         nn.init.trunc_normal_(self.spatial_pos, std=0.02)
         nn.init.trunc_normal_(self.temporal_pos, std=0.02)
-        self.pos_drop = nn.Dropout(dropout)
+        self.pos_drop = FastDropout(dropout)
         rates = torch.linspace(0, drop_path, depth).tolist()
         self.spatial_blocks = nn.ModuleList(Block(channels, heads, mlp_ratio, dropout, r) for r in rates)
         self.temporal_blocks = nn.ModuleList(Block(channels, heads, mlp_ratio, dropout, r) for r in rates)
