@@ -79,6 +79,12 @@ class ControlsPanel(QWidget):
         self.stride.setRange(1, 27)
         self.stride.setToolTip("Run a window every s frames (overlaps are averaged)")
         form.addRow("Stride s", self.stride)
+        self.flip = QCheckBox("Test-time flip (2× lifting time)")
+        self.flip.setToolTip(
+            "Also lift each window mirrored and average the two: a few mm more accurate (README), twice the "
+            "lifting time; too slow for real time on a 2-core CPU"
+        )
+        form.addRow(self.flip)
         self.diffusion_note = QLabel("MixSTE-only model: no diffusion\n(sampler, k and H unused)")
         self.diffusion_note.setStyleSheet("color: gray")
         self.diffusion_note.hide()
@@ -134,6 +140,7 @@ class ControlsPanel(QWidget):
         self.steps.valueChanged.connect(lambda v: self.liftOptionChanged.emit("steps", v))
         self.hypotheses.valueChanged.connect(lambda v: self.liftOptionChanged.emit("hypotheses", v))
         self.stride.valueChanged.connect(lambda v: self.liftOptionChanged.emit("stride", v))
+        self.flip.toggled.connect(lambda v: self.liftOptionChanged.emit("flip", bool(v)))
         self.realtime.toggled.connect(self.realtimeChanged)
         self.camera_mode.currentIndexChanged.connect(lambda i: self.followChanged.emit(i == 0))
         self.show_mixste.toggled.connect(self.mixsteChanged)
@@ -204,5 +211,6 @@ class ControlsPanel(QWidget):
         for name, widget in (("steps", self.steps), ("hypotheses", self.hypotheses), ("stride", self.stride)):
             if name in options:
                 _set_quietly(widget, widget.setValue, int(options[name]))
-        if "root_filter" in options:
-            _set_quietly(self.root_filter, self.root_filter.setChecked, bool(options["root_filter"]))
+        for name, box in (("root_filter", self.root_filter), ("flip", self.flip)):
+            if name in options:
+                _set_quietly(box, box.setChecked, bool(options[name]))

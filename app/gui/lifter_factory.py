@@ -13,7 +13,7 @@ from lifting.errors import UserError
 from lifting.stream_defaults import SAMPLERS
 
 RANDOM_PREFIX = "random:"
-PANEL_OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "root_filter")
+PANEL_OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "root_filter", "flip")
 
 
 def devices() -> list[str]:

@@ -118,6 +118,8 @@ def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window
     w.controls.steps.setValue(3)
     w.controls.hypotheses.setValue(3)
     w.controls.mode.setCurrentText("causal")
+    assert not w.controls.flip.isChecked()
+    w.controls.flip.setChecked(True)
     if w.finished_count:  # the file ended meanwhile: keep playing from the start
         w.play()
     wait_for(
@@ -130,6 +132,7 @@ def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window
     assert lift.lifter is lifter and w.capture is capture and lift.is_alive()  # no restart
     assert lift.spec.options["steps"] == 3 and lift.spec.options["hypotheses"] == 3
     assert (lifter.steps, lifter.hypotheses, lifter.mode) == (3, 3, "causal") and lifter.uses_diffusion
+    assert lift.spec.options["flip"] is True and lifter.flip
     assert w.controls.steps.isEnabled() and w.controls.hypotheses.isEnabled()
     assert not w.errors, w.errors
 
