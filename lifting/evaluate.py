@@ -14,8 +14,7 @@ import torch
 
 from lifting import diffusion, metrics
 from lifting.data.occlusion import apply_occlusion, occlusion_mask
-from lifting.flip_test import flip_pose_tensor, fold_flipped
-from lifting.skeleton import FLIP_PERMUTATION
+from lifting.flip_test import flip_pose_tensor, fold_flipped, fold_flipped_std
 from lifting.stream_defaults import PAPER_SAMPLING
 
 
@@ -28,6 +27,11 @@ class SamplingOptions:
     batch_size: int = 64
     fast: bool = True  # sample with lifting.fast_inference (same samples as the reference modules, allclose 1e-5)
     flip: bool = False  # test-time flip augmentation (lifting.flip_test)
+
+
+def _folded(t: torch.Tensor, b: int, flip: bool) -> torch.Tensor:
+    """`t` of the first b windows, averaged with their mirrored copies after them when `flip` is on."""
+    return fold_flipped(t, b) if flip else t
 
 
 @torch.no_grad()
@@ -49,9 +53,8 @@ def predict_windows(
         b = len(batch)
         if opts.flip:
             batch = torch.cat([batch, flip_pose_tensor(batch)])  # (2B, L, J, 2): the mirrored windows after
-        fold = (lambda t: fold_flipped(t, b)) if opts.flip else (lambda t: t)
         if kind == "mixste":
-            pose = fold(model(batch))
+            pose = _folded(model(batch), b, opts.flip)
             poses.append(pose.cpu().numpy())
             stds.append(np.zeros(pose.shape[:-1], dtype=np.float32))
             continue
@@ -63,11 +66,11 @@ def predict_windows(
         )  # fmt: skip
         mean, std = diffusion.summarise_hypotheses(samples)
         if opts.flip:
-            std = 0.5 * (std[:b] + std[b:][..., list(FLIP_PERMUTATION)])
-        poses.append(fold(mean).cpu().numpy())
+            std = fold_flipped_std(std, b)
+        poses.append(_folded(mean, b, opts.flip).cpu().numpy())
         stds.append(std.cpu().numpy())
         if kind == "wrapper":
-            mixste_poses.append(fold(model.mixste_pose(cond)).cpu().numpy())
+            mixste_poses.append(_folded(model.mixste_pose(cond), b, opts.flip).cpu().numpy())
     elapsed = time.perf_counter() - start
     return {
         "pose": np.concatenate(poses) if poses else np.zeros((0,) + x2d.shape[1:3] + (3,)),

@@ -22,3 +22,8 @@ def flip_pose_tensor(x: torch.Tensor) -> torch.Tensor:
 def fold_flipped(t: torch.Tensor, b: int) -> torch.Tensor:
     """(2B, ..., J, D) results of B windows followed by their mirrored copies -> (B, ..., J, D) averages."""
     return 0.5 * (t[:b] + flip_pose_tensor(t[b:]))
+
+
+def fold_flipped_std(std: torch.Tensor, b: int) -> torch.Tensor:
+    """(2B, ..., J) per-joint spreads, as `fold_flipped`: the mirrored half's joints swapped back, averaged."""
+    return 0.5 * (std[:b] + std[b:][..., list(FLIP_PERMUTATION)])

@@ -41,12 +41,11 @@ from torch import nn
 from lifting import trajectory
 from lifting.diffusion import NUM_TRAIN_STEPS, SAMPLERS, sample, summarise_hypotheses
 from lifting.errors import UserError
-from lifting.flip_test import FLIP_SEED_OFFSET, flip_pose_tensor, fold_flipped
+from lifting.flip_test import FLIP_SEED_OFFSET, flip_pose_tensor, fold_flipped, fold_flipped_std
 from lifting.keypoints import Keypoints2D, LiftResult
 from lifting.models.diffhpe import DiffHPE2D, DiffHPEWrapper
 from lifting.models.mixste import MixSTE
 from lifting.root_filter import RootFilter
-from lifting.skeleton import FLIP_PERMUTATION
 from lifting.stream_defaults import (  # the defaults, and why, live in a torch-free module the CLI reads
     DEFAULT_CONF_THRESHOLD,
     DEFAULT_HYPOTHESES,
@@ -385,7 +384,7 @@ class StreamingLifter:
                 mix = pose
         if self.flip:  # mirror the second half back and average each window's two results
             pose, mix = (fold_flipped(t, b) for t in (pose, mix))
-            std = 0.5 * (std[:b] + std[b:][..., list(FLIP_PERMUTATION)])
+            std = fold_flipped_std(std, b)
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
         ms = (time.perf_counter() - t0) * 1000.0 / len(ends)
