@@ -133,10 +133,11 @@ class FrameQueue:
 
 
 class RateMeter:
-    """Events per second over the last ~2 seconds."""
+    """Events per second over the last ~`window_s` seconds (and at most the last `max_events` events); 0 when
+    none came for a second."""
 
-    def __init__(self, window_s: float = 2.0):
-        self._t: deque[float] = deque()
+    def __init__(self, window_s: float = 2.0, max_events: int | None = None):
+        self._t: deque[float] = deque(maxlen=max_events)
         self._window = window_s
 
     def tick(self) -> None:

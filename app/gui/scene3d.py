@@ -8,6 +8,7 @@ Which renderer (legacy OpenGL or Filament) is app.gui.renderers' choice."""
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.gui.frame_queues import RateMeter
 from app.gui.orbit import OrbitCamera
 from lifting.skeleton import LEFT_JOINTS, RIGHT_JOINTS, SEGMENTS
 
@@ -164,7 +166,7 @@ class RenderProcess:
         self._inflight: deque[SceneState] = deque()  # sent, image not back yet, oldest first
         self._stopping = False
         self._rx = threading.Thread(target=self._receive, name="diffhpe-render-rx", daemon=True)
-        self._times: deque[float] = deque(maxlen=30)
+        self._meter = RateMeter(window_s=math.inf, max_events=30)  # the last 30 images
         self.render_ms = 0.0
         self.frames_rendered = 0
         self.failed: str | None = None
@@ -221,7 +223,7 @@ class RenderProcess:
                 _, image, ms = msg
                 self.render_ms = ms
                 self.frames_rendered += 1
-                self._times.append(time.perf_counter())
+                self._meter.tick()
                 with self._lock:
                     state = self._inflight.popleft() if self._inflight else None
                 if state is not None and not self._stopping:
@@ -262,10 +264,7 @@ class RenderProcess:
 
     @property
     def fps(self) -> float:
-        t = list(self._times)
-        if len(t) < 2 or time.perf_counter() - t[-1] > 1.0:
-            return 0.0
-        return (len(t) - 1) / max(t[-1] - t[0], 1e-6)
+        return self._meter.rate
 
 
 def _render_main(conn, max_fps: float, renderer: str) -> None:
