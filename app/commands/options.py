@@ -85,11 +85,11 @@ def add_lifter_arguments(
     chosen = {**COMMAND_DEFAULTS, **(defaults or {})}
     for name in names:
         option = _OPTIONS[name]
-        shown = "%(default)s" if name in chosen else option.shown_default
-        keywords = {k: v for k, v in (("choices", option.choices), ("type", option.type)) if v is not None}
         if option.switch:
             parser.add_argument(*option.flags, action="store_true", help=option.help)
             continue
+        shown = "%(default)s" if name in chosen else option.shown_default
+        keywords = {k: v for k, v in (("choices", option.choices), ("type", option.type)) if v is not None}
         if several and name in SEVERAL:
             keywords["nargs"] = "+"
         parser.add_argument(

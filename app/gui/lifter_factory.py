@@ -7,7 +7,6 @@ import inspect
 import os
 from pathlib import Path
 
-from app.gui.app_options import APP_LIFT_DEFAULTS
 from app.gui.pipeline import LifterSpec
 from lifting.errors import UserError
 from lifting.stream_defaults import SAMPLERS
@@ -33,11 +32,12 @@ def samplers() -> list[str]:
 
 
 def default_lift_options() -> dict:
-    """The app's defaults for the options the panel shows: the StreamingLifter's own, but APP_LIFT_DEFAULTS."""
+    """The StreamingLifter's own defaults for the options the panel shows (the window puts the app's own,
+    MainWindow.lift_options_default, over them)."""
     from lifting.stream import StreamingLifter
 
     sig = inspect.signature(StreamingLifter.__init__)
-    return {k: sig.parameters[k].default for k in PANEL_OPTIONS if k in sig.parameters} | APP_LIFT_DEFAULTS
+    return {k: sig.parameters[k].default for k in PANEL_OPTIONS if k in sig.parameters}
 
 
 def preferred_checkpoint(weights_dir: str | Path | None = None) -> str | None:

@@ -12,9 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lifting.models.fast_dropout import FastDropout
-
 from lifting import skeleton
+from lifting.models.fast_dropout import FastDropout
 
 # Joint groups of the graph non-local layer (pairs of related joints, as in SemGCN / the paper's code).
 NONLOCAL_GROUPS_17 = ((2, 3), (5, 6), (1, 4), (0, 7), (8, 9, 10), (15, 16), (12, 13), (11, 14))
