@@ -10,8 +10,8 @@ good as its worse end, and a joint whose source is off-screen should not look re
 
 Detector landmarks are not the joint centres of the motion capture the lifters learn from: the shoulder
 landmarks sit wider and higher, the nose far above the mocap neck joint, the eyes above the head joint's
-height. By default the upper body is therefore moved onto joint-centre proportions (`JOINT_CENTRE_RATIOS`,
-measured by `scripts/keypoint_definitions.py` as landmark length / mocap length, relative to the shin):
+height. By default the upper body is therefore moved onto joint-centre proportions (`lifting.definitions`,
+ratios measured by `scripts/keypoint_definitions.py` as landmark length / mocap length, relative to the shin):
 thorax pulled towards the pelvis, shoulders towards the thorax, neck and head towards it. Every step is an
 affine combination of landmarks, so it folds into the same averaging matrix; confidences keep the
 landmark-based sources, so a webcam view without hips does not lose its shoulders and head.
@@ -20,6 +20,8 @@ landmark-based sources, so a webcam view without hips does not lose its shoulder
 from __future__ import annotations
 
 import numpy as np
+
+from lifting.definitions import JOINT_CENTRE_RATIOS, LANDMARKS_TO_JOINT_CENTRES  # noqa: F401 (re-exported)
 
 COCO_NAMES: tuple[str, ...] = (
     "nose",
@@ -100,40 +102,6 @@ _H36M_FROM: tuple[tuple[str, ...], ...] = (
 )
 
 
-# Landmark segment length / mocap segment length (medians, relative to the shin), from
-# reports/keypoint_definitions/definitions.json: the mean of the two real videos measured there.
-JOINT_CENTRE_RATIOS = {
-    "torso": 1.24,  # mid-hip to mid-shoulder vs pelvis to thorax
-    "shoulder_width": 1.40,
-    "thorax_to_neck": 2.20,  # mid-shoulder to nose vs thorax to the neck/nose joint
-    "thorax_to_head": 1.585,  # mid-shoulder to mid-eye vs thorax to the head joint
-}
-
-
-def _joint_centre_matrix(ratios: dict[str, float]) -> np.ndarray:
-    """(17, 17) map from landmark-defined H36M-17 points to joint-centre proportions (affine rows)."""
-    c = np.eye(17)
-    pelvis, spine, thorax, neck, head, l_sh, r_sh = 0, 7, 8, 9, 10, 11, 14
-    # thorax' = pelvis + (thorax - pelvis) / torso
-    new_thorax = np.zeros(17)
-    new_thorax[thorax] = 1.0 / ratios["torso"]
-    new_thorax[pelvis] = 1.0 - 1.0 / ratios["torso"]
-    c[thorax] = new_thorax
-    c[spine] = (np.eye(17)[pelvis] + new_thorax) / 2
-    # each of these: thorax' + (point - thorax) / ratio
-    for joint, ratio in (
-        (l_sh, "shoulder_width"),
-        (r_sh, "shoulder_width"),
-        (neck, "thorax_to_neck"),
-        (head, "thorax_to_head"),
-    ):
-        row = new_thorax.copy()
-        row[joint] += 1.0 / ratios[ratio]
-        row[thorax] -= 1.0 / ratios[ratio]
-        c[joint] = row
-    return c
-
-
 def _mapping_matrix(names: tuple[str, ...], joint_centres: bool) -> tuple[np.ndarray, list[list[int]]]:
     """(17, K) affine matrix from landmarks to H36M-17 and, per joint, its confidence sources."""
     index = {n: i for i, n in enumerate(names)}
@@ -142,7 +110,7 @@ def _mapping_matrix(names: tuple[str, ...], joint_centres: bool) -> tuple[np.nda
     for j, src in enumerate(sources):
         m[j, src] = 1.0 / len(src)
     if joint_centres:
-        m = _joint_centre_matrix(JOINT_CENTRE_RATIOS) @ m
+        m = LANDMARKS_TO_JOINT_CENTRES @ m
     return m, sources
 
 

@@ -39,6 +39,7 @@ import torch
 from torch import nn
 
 from lifting import trajectory
+from lifting.definitions import check_definition, to_landmarks
 from lifting.diffusion import NUM_TRAIN_STEPS, SAMPLERS, sample, summarise_hypotheses
 from lifting.errors import UserError
 from lifting.flip_test import FLIP_SEED_OFFSET, flip_pose_tensor, fold_flipped, fold_flipped_std
@@ -49,6 +50,7 @@ from lifting.root_filter import RootFilter
 from lifting.stream_defaults import (  # the defaults, and why, live in a torch-free module the CLI reads
     DEFAULT_CONF_THRESHOLD,
     DEFAULT_HYPOTHESES,
+    DEFAULT_JOINTS,
     DEFAULT_MODE,
     DEFAULT_SAMPLER,
     DEFAULT_STEPS,
@@ -111,7 +113,10 @@ class StreamingLifter:
     fast: the fast inference path (same results, allclose 1e-5); compile: also torch.compile it (falls back to
     eager if compiling fails); bf16: run the denoiser in bfloat16 (pays off only compiled, on CPUs with AMX; not
     exact, see README). flip: test-time flip augmentation: each window is also lifted mirrored (x -> -x, left and
-    right swapped) and the two results, mirrored back, are averaged; twice the compute."""
+    right swapped) and the two results, mirrored back, are averaged; twice the compute. joints: what the torso and
+    head points of `pose` and `mixste_pose` are: 'landmarks' (a 2D detector's: thorax at mid-shoulders, neck at
+    the nose, head at mid-eyes, as in MediaPipe's own 3D) or 'centres' (the mocap joint centres the models
+    output; lifting.definitions). Hips and limbs are the same in both; `std` is the model's own."""
 
     OPTIONS = (
         "mode",
@@ -124,6 +129,7 @@ class StreamingLifter:
         "fov",
         "root_filter",
         "flip",
+        "joints",
     )
 
     def __init__(
@@ -141,6 +147,7 @@ class StreamingLifter:
         fov: float = trajectory.DEFAULT_FOV_DEG,
         root_filter: bool = True,
         flip: bool = False,
+        joints: str = DEFAULT_JOINTS,
         fast: bool = True,
         compile: bool = False,
         bf16: bool = False,
@@ -176,6 +183,7 @@ class StreamingLifter:
             "fov": fov,
             "root_filter": root_filter,
             "flip": flip,
+            "joints": joints,
         }
         self._root_filter = RootFilter()
         self._schedule = WindowSchedule(self.window)
@@ -265,6 +273,7 @@ class StreamingLifter:
         if not isinstance(new["flip"], bool | np.bool_):
             raise UserError(f"flip must be true or false, got {new['flip']!r}")
         self.flip = bool(new["flip"])
+        self.joints = check_definition(new["joints"])
 
     def options(self) -> dict:
         return {k: getattr(self, k) for k in self.OPTIONS}
@@ -414,6 +423,10 @@ class StreamingLifter:
         raw_root = np.asarray(root, np.float32)
         if self.root_filter:
             root = self._root_filter.step(root)  # causal: frames are emitted in order, streaming or not
+        if (
+            self.joints == "landmarks"
+        ):  # after the root, which is solved against the lifter's own 2D definitions
+            pose, mixste = to_landmarks(pose), to_landmarks(mixste)
         return LiftResult(
             frame=f,
             pose=pose.astype(np.float32),

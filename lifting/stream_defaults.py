@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from lifting.definitions import JOINT_DEFINITIONS  # noqa: F401 (the choices, numpy only)
+
 MODES = ("causal", "centred")  # causal: newest frame of each window; centred: its middle frame
 SAMPLERS = ("ddpm", "ddim", "dpmsolver")  # reverse-diffusion samplers (lifting.diffusion)
 DEVICES = ("auto", "cpu", "cuda")  # auto: CUDA when there is a GPU, else the CPU
@@ -20,6 +22,9 @@ DEFAULT_STEPS = 2
 DEFAULT_HYPOTHESES = 5
 DEFAULT_SAMPLER = "ddim"
 DEFAULT_CONF_THRESHOLD = 0.3
+# Torso and head points in the 2D detector's landmark definitions, as MediaPipe's own 3D and landmark-triangulated
+# references have them (lifting.definitions; measured in the README, "Real video").
+DEFAULT_JOINTS = "landmarks"
 
 PAPER_SAMPLING = {"sampler": "ddpm", "steps": 50, "hypotheses": 5}  # the paper's: the full DDPM loop, H = 5
 

@@ -34,7 +34,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--weights-dir", metavar="DIR", help="folder listed in the Model box (default: weights/)")
     p.add_argument("--detector", default="mediapipe", help="2D detector (default: mediapipe)")
     add_lifter_arguments(
-        p, ("device", "mode", "steps", "hypotheses", "stride", "sampler"), defaults=APP_LIFT_DEFAULTS
+        p,
+        ("device", "mode", "steps", "hypotheses", "stride", "sampler", "joints"),
+        defaults=APP_LIFT_DEFAULTS,
     )
     p.add_argument(
         "--renderer",
@@ -87,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
     from app.gui.run_app import run_app
 
     lift_options = {
-        k: getattr(args, k) for k in ("mode", "steps", "hypotheses", "stride", "sampler") if getattr(args, k)
+        k: getattr(args, k)
+        for k in ("mode", "steps", "hypotheses", "stride", "sampler", "joints")
+        if getattr(args, k)
     }
     if args.no_root_filter:
         lift_options["root_filter"] = False

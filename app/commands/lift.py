@@ -44,7 +44,9 @@ def add_parser(sub) -> None:
         "weights/default.json, else the best DiffHPE-Wrapper there)",
     )
     p.add_argument("--detector", default=None, help="2D detector (default: mediapipe)")
-    add_lifter_arguments(p, ("device", "mode", "stride", "steps", "hypotheses", "sampler", "seed", "flip"))
+    add_lifter_arguments(
+        p, ("device", "mode", "stride", "steps", "hypotheses", "sampler", "seed", "flip", "joints")
+    )
     p.add_argument(
         "--conf-threshold",
         type=float,
@@ -119,6 +121,7 @@ def _lift_options(args) -> dict:
         "fov": args.fov,
         "root_filter": False if getattr(args, "no_root_filter", False) else None,
         "flip": True if getattr(args, "flip", False) else None,
+        "joints": getattr(args, "joints", None),
     }
     return {k: v for k, v in opts.items() if v is not None}
 

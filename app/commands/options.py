@@ -60,6 +60,13 @@ _OPTIONS = {
         "off",
         switch=True,
     ),
+    "joints": _Option(
+        ("--joints",),
+        "torso and head points of the output: 'landmarks' (the 2D detector's: thorax at mid-shoulders, neck at the "
+        "nose, head at mid-eyes, as MediaPipe's own 3D) or 'centres' (the mocap joint centres the models output)",
+        stream_defaults.DEFAULT_JOINTS,
+        choices=stream_defaults.JOINT_DEFINITIONS,
+    ),
     "threads": _Option(
         ("--threads",),
         "torch CPU threads",

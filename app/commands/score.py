@@ -42,7 +42,7 @@ def add_parser(sub) -> None:
         help="checkpoint(s) to lift with (default: the shipped default)",
     )
     add_lifter_arguments(
-        p, ("steps", "hypotheses", "mode", "stride", "device", "flip"), defaults={"device": "cpu"}, several=True
+        p, ("steps", "hypotheses", "mode", "stride", "device", "flip", "joints"), defaults={"device": "cpu"}, several=True
     )
     p.add_argument(
         "--detect-every",
@@ -168,6 +168,8 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
         base = {k: v for k, v in (("mode", args.mode), ("stride", args.stride)) if v is not None}
         if args.flip:
             base["flip"] = True
+        if args.joints:
+            base["joints"] = args.joints
         lifter = StreamingLifter.from_checkpoint(ckpt, device=args.device, **base)
         name = Path(ckpt).stem
         steps = args.steps or [lifter.steps]
@@ -183,6 +185,7 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
             label = f"{name}: k={k} H={h}" if lifter.uses_diffusion else name
             if args.flip:
                 label += ", flip"
+            label += f", {lifter.joints}"
             if args.detect_every > 1:
                 label += f", 2D every {args.detect_every} frames"
             rows.append(

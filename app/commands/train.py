@@ -40,6 +40,11 @@ def add_parser(sub) -> None:
         "--cameras", type=int, default=4, help="fixed virtual cameras per mocap clip (training in 'fixed' mode; "
         "validation always)",
     )  # fmt: skip
+    data.add_argument(
+        "--limb-mix", type=float, metavar="P",
+        help="'fresh' mode: give each window, with probability P per part (left arm, right arm, legs), that "
+        "part's motion from another window, for poses beyond the mocap set's (default: the config's, 0)",
+    )  # fmt: skip
     data.add_argument("--val-windows", type=int, help="validate on about this many held-out windows (fixed subset)")
     data.add_argument(
         "--occlusion",
@@ -106,6 +111,7 @@ def run(args) -> int:
             "amp": args.amp,
             "init_from": args.load_from,
             "val_windows": args.val_windows,
+            "limb_mix": args.limb_mix,
         },
     )
     if args.load_from and not Path(args.load_from).is_file():
@@ -133,6 +139,7 @@ def run(args) -> int:
         camera_mode=mode if args.mocap else "fixed",
         device=str(device),
         val_windows=cfg.get("val_windows"),
+        limb_mix=cfg.get("limb_mix") or 0.0,
     )
     cfg.data_description = description
     runner = build_runner(cfg, train_set, val_set, launcher=args.launcher, device=str(device))

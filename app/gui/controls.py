@@ -18,6 +18,8 @@ from PyQt6.QtWidgets import (
 
 from lifting.stream_defaults import MODES
 
+JOINT_LABELS = {"landmarks": "Detector landmarks", "centres": "Joint centres"}  # lifting.definitions
+
 
 def _set_quietly(widget, setter, value) -> None:
     widget.blockSignals(True)
@@ -85,6 +87,15 @@ class ControlsPanel(QWidget):
             "lifting time; too slow for real time on a 2-core CPU"
         )
         form.addRow(self.flip)
+        self.joints = QComboBox()
+        for name, label in JOINT_LABELS.items():
+            self.joints.addItem(label, name)
+        self.joints.setToolTip(
+            "What the skeleton's torso and head points are. Detector landmarks: thorax between the shoulders, "
+            "neck at the nose, head between the eyes, as in MediaPipe's own 3D and the 2D overlay. Joint "
+            "centres: the motion-capture joints the models learn. Hips and limbs are the same in both."
+        )
+        form.addRow("Joints", self.joints)
         self.diffusion_note = QLabel("MixSTE-only model: no diffusion\n(sampler, k and H unused)")
         self.diffusion_note.setStyleSheet("color: gray")
         self.diffusion_note.hide()
@@ -141,6 +152,9 @@ class ControlsPanel(QWidget):
         self.hypotheses.valueChanged.connect(lambda v: self.liftOptionChanged.emit("hypotheses", v))
         self.stride.valueChanged.connect(lambda v: self.liftOptionChanged.emit("stride", v))
         self.flip.toggled.connect(lambda v: self.liftOptionChanged.emit("flip", bool(v)))
+        self.joints.currentIndexChanged.connect(
+            lambda i: self.liftOptionChanged.emit("joints", self.joints.itemData(i))
+        )
         self.realtime.toggled.connect(self.realtimeChanged)
         self.camera_mode.currentIndexChanged.connect(lambda i: self.followChanged.emit(i == 0))
         self.show_mixste.toggled.connect(self.mixsteChanged)
@@ -214,3 +228,5 @@ class ControlsPanel(QWidget):
         for name, box in (("root_filter", self.root_filter), ("flip", self.flip)):
             if name in options:
                 _set_quietly(box, box.setChecked, bool(options[name]))
+        if "joints" in options:
+            _set_quietly(self.joints, self.joints.setCurrentIndex, self.joints.findData(options["joints"]))

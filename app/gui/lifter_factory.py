@@ -12,7 +12,7 @@ from lifting.errors import UserError
 from lifting.stream_defaults import SAMPLERS
 
 RANDOM_PREFIX = "random:"
-PANEL_OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "root_filter", "flip")
+PANEL_OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "root_filter", "flip", "joints")
 
 
 def devices() -> list[str]:

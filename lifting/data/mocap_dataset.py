@@ -223,18 +223,22 @@ def build_mocap_synthetic_training_data(
     seed: int = 0,
     device: str = "cpu",
     val_windows: int | None = None,
+    limb_mix: float = 0.0,
 ):
     """-> (SyntheticWindows over the training subjects' clips: a fresh camera, augmentation and 2D corruption
     for every window, made on `device`; the validation WindowDataset of `build_mocap_training_data` (fixed,
     seeded cameras and noise on TEST_SUBJECTS, so numbers stay comparable), cut to about `val_windows`
     windows by an even, fixed subsample; description)."""
-    from lifting.data.synthetic import SyntheticWindows
+    from lifting.data.synthetic import MotionAugmentation, SyntheticWindows
     from lifting.data.windows import make_window_datasets
 
     train_subjects, test_subjects = _subjects_in(mocap)
     clips = [c for c in load_clips(mocap) if c.subject in set(train_subjects)]
     clips = select_fraction(clips, train_fraction, seed)
-    train = SyntheticWindows([c.positions for c in clips], occlusion=occlusion, seed=seed, device=device)
+    motion = MotionAugmentation(limb_mix_p=limb_mix)
+    train = SyntheticWindows(
+        [c.positions for c in clips], motion=motion, occlusion=occlusion, seed=seed, device=device
+    )
     test_ds = build_mocap_dataset(mocap, cameras, seed, noise=None, subjects=test_subjects)
     _, val = make_window_datasets(
         test_ds, [], test_subjects, occlusion="none", noise=DEFAULT_NOISE, test_noise=DEFAULT_NOISE, seed=seed
@@ -245,7 +249,8 @@ def build_mocap_synthetic_training_data(
     subjects = sorted({c.subject for c in clips})
     desc = (
         f"CMU mocap ({mocap}), a fresh virtual camera per training window (synthetic.CameraDistribution), "
-        f"train subjects {' '.join(subjects)} ({frames} frames, fraction {train_fraction:g}), "
+        + (f"limbs mixed across windows (p = {limb_mix:g} per part), " if limb_mix else "")
+        + f"train subjects {' '.join(subjects)} ({frames} frames, fraction {train_fraction:g}), "
         f"validation {' '.join(test_subjects)} with {cameras} fixed cameras per clip ({len(val.index)} windows)"
     )
     return train, val, desc

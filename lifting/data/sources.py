@@ -36,14 +36,20 @@ def build_training_data(
     camera_mode: str = "fixed",
     device: str = "cpu",
     val_windows: int | None = None,
+    limb_mix: float = 0.0,
 ):
     """-> (train WindowDataset, validation WindowDataset, description). For mocap with camera_mode='fresh' the
-    training set is a SyntheticWindows generator on `device` (a new camera for every window) instead."""
+    training set is a SyntheticWindows generator on `device` (a new camera for every window) instead, which
+    mixes limbs across windows with probability `limb_mix` per part."""
     if camera_mode not in ("fixed", "fresh"):
         raise UserError(f"camera mode must be 'fixed' or 'fresh', got {camera_mode!r}")
     source = _check_one_source(h36m_3d, h36m_2d, mocap)
     if not 0 < train_fraction <= 1:
         raise UserError("--train-fraction must be in (0, 1]")
+    if limb_mix and camera_mode != "fresh":
+        raise UserError("--limb-mix needs motion capture with fresh cameras (--mocap DIR --camera-mode fresh)")
+    if not 0 <= limb_mix <= 1:
+        raise UserError(f"--limb-mix must be in [0, 1], got {limb_mix}")
     if source == "h36m":
         from lifting.data.h36m import TEST_SUBJECTS, TRAIN_SUBJECTS, load_h36m
 
@@ -68,7 +74,7 @@ def build_training_data(
 
         return build_mocap_synthetic_training_data(
             mocap, occlusion=occlusion, train_fraction=train_fraction, cameras=cameras, seed=seed,
-            device=device, val_windows=val_windows,
+            device=device, val_windows=val_windows, limb_mix=limb_mix,
         )  # fmt: skip
     from lifting.data.mocap_dataset import build_mocap_training_data
 

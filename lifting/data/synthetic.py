@@ -1,6 +1,6 @@
 """Training windows made on the fly, in batches, on the training device: every window gets its own virtual
 camera (how people film: phones in portrait and landscape, webcams, tripods), its own motion augmentation
-(mirroring, bone and body scale) and its own detector-like 2D corruption (jitter, outliers, left/right swaps,
+(mirroring, limb mixing across windows, bone and body scale) and its own detector-like 2D corruption (jitter, outliers, left/right swaps,
 missed joints, joints cut by the frame edge, the paper's occlusion patterns).
 
 Everything is array code on torch tensors, so the data keeps up with a GPU; one torch.Generator seeds a run.
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lifting.data.limb_mix import mix_limbs
 from lifting.data.mocap_geometry import MIRROR_SEGMENT
 from lifting.data.noise2d import JOINT_SIGMA_SCALE
 from lifting.data.occlusion import (
@@ -68,6 +69,7 @@ class MotionAugmentation:
     mirror_p: float = 0.5  # mirror the world (x -> -x, left <-> right)
     bone_scale: tuple[float, float] = (0.9, 1.1)  # per-segment length factor, the same left and right
     body_scale: tuple[float, float] = (0.9, 1.1)  # overall size factor
+    limb_mix_p: float = 0.0  # per part (left arm, right arm, legs): take it from another window (limb_mix.py)
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,7 @@ class SyntheticWindows:
         mirror = self._rand(n) < a.mirror_p
         flipped = x[:, :, self._flip] * torch.tensor([-1.0, 1.0, 1.0], device=self.device)
         x = torch.where(mirror.view(-1, 1, 1, 1), flipped, x)
+        x = mix_limbs(x, a.limb_mix_p, g)
         f = a.bone_scale[0] + (a.bone_scale[1] - a.bone_scale[0]) * self._rand(n, len(SEGMENTS))
         f = torch.sqrt(f * f[:, self._mirror_segment])  # one factor per left/right pair
         f = f * (a.body_scale[0] + (a.body_scale[1] - a.body_scale[0]) * self._rand(n, 1))

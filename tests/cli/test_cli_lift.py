@@ -221,3 +221,15 @@ def test_flip_reaches_the_lifter_only_when_asked():
     parser = build_parser(["lift"])
     assert _lift_options(parser.parse_args(["lift", "clip.mp4", "--flip"]))["flip"] is True
     assert "flip" not in _lift_options(parser.parse_args(["lift", "clip.mp4"]))  # the lifter's own default: off
+
+
+def test_joints_reach_the_lifter_only_when_asked_and_bad_values_are_refused(capsys):
+    from app.cli import build_parser
+    from app.commands.lift import _lift_options
+
+    parser = build_parser(["lift"])
+    assert _lift_options(parser.parse_args(["lift", "clip.mp4", "--joints", "centres"]))["joints"] == "centres"
+    assert "joints" not in _lift_options(parser.parse_args(["lift", "clip.mp4"]))  # the lifter's own default
+    with pytest.raises(SystemExit):
+        parser.parse_args(["lift", "clip.mp4", "--joints", "markers"])
+    assert "invalid choice: 'markers'" in capsys.readouterr().err

@@ -120,6 +120,8 @@ def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window
     w.controls.mode.setCurrentText("causal")
     assert not w.controls.flip.isChecked()
     w.controls.flip.setChecked(True)
+    assert w.controls.joints.currentData() == "landmarks"  # the lifter's default, shown in the panel
+    w.controls.joints.setCurrentIndex(w.controls.joints.findData("centres"))
     if w.finished_count:  # the file ended meanwhile: keep playing from the start
         w.play()
     wait_for(
@@ -133,6 +135,7 @@ def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window
     assert lift.spec.options["steps"] == 3 and lift.spec.options["hypotheses"] == 3
     assert (lifter.steps, lifter.hypotheses, lifter.mode) == (3, 3, "causal") and lifter.uses_diffusion
     assert lift.spec.options["flip"] is True and lifter.flip
+    assert lift.spec.options["joints"] == "centres" and lifter.joints == "centres"
     assert w.controls.steps.isEnabled() and w.controls.hypotheses.isEnabled()
     assert not w.errors, w.errors
 

@@ -63,3 +63,21 @@ def test_evaluation_with_flip_averages_the_mirrored_windows():
     other = flip_pose(predict_windows(model, "mixste", flip_pose(x2d), SamplingOptions())["pose"])
     both = predict_windows(model, "mixste", x2d, SamplingOptions(flip=True))["pose"]
     np.testing.assert_allclose(both, 0.5 * (plain + other), atol=1e-5)
+
+
+def test_landmark_output_is_the_joint_centre_output_mapped_with_the_same_root(tiny_wrapper):
+    from lifting.definitions import to_landmarks
+
+    kps = keypoints_sequence(30)
+    runs = {}
+    for joints in ("centres", "landmarks"):
+        lifter = StreamingLifter(tiny_wrapper, stride=4, steps=1, hypotheses=2, device="cpu", joints=joints)
+        assert lifter.options()["joints"] == joints
+        runs[joints] = lifter.lift_sequence(kps)
+    for c, lm in zip(runs["centres"], runs["landmarks"]):
+        np.testing.assert_allclose(lm.pose, to_landmarks(c.pose), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(lm.mixste_pose, to_landmarks(c.mixste_pose), rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(lm.root, c.root)  # solved against the lifter's own 2D definitions
+    assert max(np.abs(lm.pose - c.pose).max() for c, lm in zip(runs["centres"], runs["landmarks"])) > 1e-3
+    with pytest.raises(UserError, match="unknown joint definitions"):
+        lifter.configure(joints="markers")
