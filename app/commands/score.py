@@ -42,7 +42,10 @@ def add_parser(sub) -> None:
         help="checkpoint(s) to lift with (default: the shipped default)",
     )
     add_lifter_arguments(
-        p, ("steps", "hypotheses", "mode", "stride", "device", "flip", "joints"), defaults={"device": "cpu"}, several=True
+        p,
+        ("steps", "hypotheses", "mode", "stride", "device", "flip", "joints"),
+        defaults={"device": "cpu"},
+        several=True,
     )
     p.add_argument(
         "--detect-every",

@@ -1,8 +1,8 @@
 """Limb mixing: new training poses made by giving a window the arm or leg motion of another window.
 
 The mocap set is small (75 clips), and real videos show poses far from all of it: the shared real-video
-reference's poses are on average 98 mm from the nearest training pose, held-out mocap 36 mm (per limb 29-32 vs
-7-11 mm; `scripts/pose_coverage.py`). Recombining limbs across windows covers more of the pose space
+reference's poses are on average 97 mm from the nearest training pose, held-out mocap 35 mm (per limb 25-29 vs
+5-9 mm; `scripts/pose_coverage.py`). Recombining limbs across windows covers more of the pose space
 without new data (as in part-aware pose augmentation).
 
 A mixed limb keeps the receiving window's bone lengths and takes the donor's bone directions, turned about the

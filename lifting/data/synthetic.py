@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lifting.data.limb_mix import mix_limbs
+from lifting.data.limb_mix import bone_vectors, from_bones, mix_limbs
 from lifting.data.mocap_geometry import MIRROR_SEGMENT
 from lifting.data.noise2d import JOINT_SIGMA_SCALE
 from lifting.data.occlusion import (
@@ -96,11 +96,7 @@ class Corruption2D:
 def rescale_bones(x: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
     """x (B, L, J, 3), factor (B, 16) per segment (SEGMENTS order) -> poses whose every bone vector is scaled by
     its factor, rebuilt from the pelvis along the kinematic tree (parents come before children)."""
-    out = torch.empty_like(x)
-    out[:, :, 0] = x[:, :, 0]
-    for s, (p, c) in enumerate(SEGMENTS):
-        out[:, :, c] = out[:, :, p] + (x[:, :, c] - x[:, :, p]) * factor[:, None, s, None]
-    return out
+    return from_bones(x[:, :, 0], bone_vectors(x) * factor[:, None, :, None])
 
 
 def look_at_rotation(position: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
