@@ -91,6 +91,12 @@ def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], N
     return atomic_write_all([(path, write)])[0]
 
 
+def write_json(path: str | os.PathLike, obj) -> Path:
+    """A report as indented JSON at `path` (its folder made if needed), written atomically."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write(path, lambda f: f.write((json.dumps(obj, indent=1) + "\n").encode()))
+
+
 def sidecar_path(csv_path: str | os.PathLike) -> Path:
     """Where the metadata of a pose CSV goes: the same name with .json (out.csv -> out.json)."""
     return Path(csv_path).expanduser().with_suffix(".json")

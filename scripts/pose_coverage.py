@@ -12,7 +12,6 @@ windows (most of the original poses are in both pools)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from lifting.data.limb_mix import mix_limbs
 from lifting.data.mocap_clips import load_clips
 from lifting.data.mocap_dataset import TEST_SUBJECTS
 from lifting.definitions import LANDMARKS_TO_JOINT_CENTRES
+from lifting.export import write_json
 
 LIMBS = ((1, 2), (2, 3), (4, 5), (5, 6), (11, 12), (12, 13), (14, 15), (15, 16))
 # part -> (its joints, the joint it is measured from; None = the pelvis-centred pose as it is)
@@ -88,8 +88,7 @@ def main() -> int:
             report["nearest_mm"][f"{qname} -> {pname}"] = row
             print(f"{qname} -> {pname}: " + ", ".join(f"{k} {v:.0f}" for k, v in row.items()))
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(report, indent=1) + "\n")
+        write_json(args.out, report)
     return 0
 
 

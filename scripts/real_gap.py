@@ -15,7 +15,6 @@ The reference is a check: nothing here trains on it."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from app.commands.score import DEFAULT_VIDEO_DIR, detections
 from lifting.data.mocap_clips import load_clips
 from lifting.data.mocap_dataset import TEST_SUBJECTS
 from lifting.definitions import LANDMARKS_TO_JOINT_CENTRES, to_landmarks
+from lifting.export import write_json
 from lifting.keypoints import Keypoints2D
 from lifting.metrics import procrustes_align
 from lifting.real_reference import load_reference, score
@@ -156,8 +156,7 @@ def main() -> int:
         report["rendered_p_mpjpe_mm"][name] = row
         print(name, row)
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(report, indent=1) + "\n")
+        write_json(args.out, report)
     return 0
 
 
