@@ -86,6 +86,15 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
+def limb_mix_for(camera_mode: str, cfg, requested: float | None) -> float:
+    """The limb-mixing probability to build the training data with: the config's (or --limb-mix) with fresh
+    cameras; with fixed cameras the recipes' own value does not apply, and only an explicit --limb-mix is passed
+    on (for build_training_data to refuse it)."""
+    if camera_mode == "fresh":
+        return cfg.get("limb_mix") or 0.0
+    return requested or 0.0
+
+
 def run(args) -> int:
     from lifting.data.sources import build_training_data
     from lifting.train.runner import build_runner, finish_distributed, load_train_config
@@ -139,7 +148,7 @@ def run(args) -> int:
         camera_mode=mode if args.mocap else "fixed",
         device=str(device),
         val_windows=cfg.get("val_windows"),
-        limb_mix=cfg.get("limb_mix") or 0.0,
+        limb_mix=limb_mix_for(mode, cfg, args.limb_mix),
     )
     cfg.data_description = description
     runner = build_runner(cfg, train_set, val_set, launcher=args.launcher, device=str(device))

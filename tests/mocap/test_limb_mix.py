@@ -92,3 +92,16 @@ def test_limb_mix_needs_fresh_cameras_and_a_probability():
         build_training_data(mocap="x", limb_mix=0.3, camera_mode="fixed")
     with pytest.raises(UserError, match=r"--limb-mix must be in \[0, 1\]"):
         build_training_data(mocap="x", limb_mix=1.5, camera_mode="fresh")
+
+
+def test_the_recipes_limb_mix_applies_to_fresh_cameras_only():
+    from app.commands.train import limb_mix_for
+    from lifting.train.runner import load_train_config
+
+    cfg = load_train_config("wrapper_paper_cmu")
+    assert cfg.limb_mix == 0.3
+    assert limb_mix_for("fresh", cfg, None) == 0.3
+    assert limb_mix_for("fresh", load_train_config("wrapper_paper_cmu", {"limb_mix": 0.5}), 0.5) == 0.5
+    # the older fixed-camera mode still trains a fresh-camera recipe; only an explicit --limb-mix reaches the check
+    assert limb_mix_for("fixed", cfg, None) == 0.0
+    assert limb_mix_for("fixed", cfg, 0.2) == 0.2
