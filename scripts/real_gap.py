@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.commands.score import DEFAULT_VIDEO_DIR, detections
+from app.commands.score import DEFAULT_VIDEO_DIR, detections, poses_by_frame
 from lifting.data.mocap_clips import load_clips
 from lifting.data.mocap_dataset import TEST_SUBJECTS
 from lifting.definitions import LANDMARKS_TO_JOINT_CENTRES, to_landmarks
@@ -59,16 +59,17 @@ def render(world: np.ndarray, camera: str, heading: float):
     return uv, x_cam, (w, h)
 
 
-def lift(lifter: StreamingLifter, uv: np.ndarray, size) -> np.ndarray:
-    kps = [
+def perfect_keypoints(uv: np.ndarray, size) -> list[Keypoints2D]:
+    """Pixels (T, 17, 2) -> one fully confident detection per frame."""
+    return [
         Keypoints2D(u.astype(np.float32), np.ones(17, np.float32), np.r_[u.min(0), u.max(0)].astype(np.float32), size)
         for u in uv
     ]
-    out = np.full((len(uv), 17, 3), np.nan)
-    for r in lifter.lift_sequence(kps):
-        if r.person_seen:
-            out[r.frame] = r.pose
-    return out
+
+
+def lift(lifter: StreamingLifter, kps: list) -> np.ndarray:
+    """(T, 17, 3) lifted poses, NaN where nobody was seen."""
+    return poses_by_frame(lifter.lift_sequence(kps), len(kps))
 
 
 def p_mpjpe_mm(pred: np.ndarray, gt: np.ndarray) -> float:
@@ -123,17 +124,9 @@ def main() -> int:
 
     # 2. lifting the detector's 2D and the perfect 2D
     size = kps[seen[0]].image_size
-    perfect = [
-        Keypoints2D(u.astype(np.float32), np.ones(17, np.float32), np.r_[u.min(0), u.max(0)].astype(np.float32), size)
-        for u in ideal
-    ]
     report["lifted"] = {}
-    for name, inp in (("detector 2D", kps), ("projected reference 2D", perfect)):
-        pred = np.full(ref.joints_cam.shape, np.nan)
-        for r in lifter.lift_sequence(inp):
-            if r.person_seen:
-                pred[r.frame] = r.pose
-        report["lifted"][name] = scores(ref, pred)
+    for name, inp in (("detector 2D", kps), ("projected reference 2D", perfect_keypoints(ideal, size))):
+        report["lifted"][name] = scores(ref, lift(lifter, inp))
         print(name, report["lifted"][name])
 
     # 3. perfect 2D of rendered motion: the reference's (joint-centre definitions) and held-out mocap
@@ -152,7 +145,7 @@ def main() -> int:
         for camera in CAMERAS:
             for deg in HEADINGS_DEG:
                 uv, x_cam, size = render(motion, camera, base + np.radians(deg))
-                row[f"{camera}, {deg} deg"] = round(p_mpjpe_mm(lift(lifter, uv, size), x_cam), 1)
+                row[f"{camera}, {deg} deg"] = round(p_mpjpe_mm(lift(lifter, perfect_keypoints(uv, size)), x_cam), 1)
         report["rendered_p_mpjpe_mm"][name] = row
         print(name, row)
     if args.out:

@@ -111,7 +111,8 @@ def detections(video: Path, frames: int, every: int = 1) -> list:
     return kps
 
 
-def _poses(results, n: int, attr: str):
+def poses_by_frame(results, n: int, attr: str = "pose"):
+    """LiftResults -> (n, 17, 3) of their `attr` by frame number, NaN where nobody was seen."""
     import numpy as np
 
     out = np.full((n, 17, 3), np.nan)
@@ -183,7 +184,7 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
                 lifter.configure(steps=k, hypotheses=h)
             res = lifter.lift_sequence(kps)
             if first and lifter.kind == "wrapper":  # the frozen MixSTE's own pose, once per model
-                rows.append((f"{name}: its MixSTE", score(ref, _poses(res, ref.num_frames, "mixste_pose"))))
+                rows.append((f"{name}: its MixSTE", score(ref, poses_by_frame(res, ref.num_frames, "mixste_pose"))))
             first = False
             label = f"{name}: k={k} H={h}" if lifter.uses_diffusion else name
             if args.flip:
@@ -194,7 +195,7 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
             rows.append(
                 (
                     f"{label} ({lifter.mode}, stride {lifter.stride})",
-                    score(ref, _poses(res, ref.num_frames, "pose")),
+                    score(ref, poses_by_frame(res, ref.num_frames)),
                 )
             )
             if not lifter.uses_diffusion:
