@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lifting.errors import UserError
+
 JOINT_CENTRE_RATIOS = {
     "torso": 1.24,  # mid-hip to mid-shoulder vs pelvis to thorax
     "shoulder_width": 1.40,
@@ -66,8 +68,6 @@ def to_landmarks(pose: np.ndarray) -> np.ndarray:
 
 
 def check_definition(name: str) -> str:
-    from lifting.errors import UserError
-
     if name not in JOINT_DEFINITIONS:
         raise UserError(f"unknown joint definitions {name!r}; choose one of {', '.join(JOINT_DEFINITIONS)}")
     return name

@@ -17,12 +17,16 @@ import torch
 
 from lifting.skeleton import JOINT_INDEX, SEGMENTS
 
-# Which segments each mixable part moves (by child joint), and the joints whose left -> right line gives the
-# heading the part is expressed in.
-_PARTS: dict[str, tuple[tuple[int, ...], tuple[str, str]]] = {
-    "left_arm": ((12, 13), ("right_shoulder", "left_shoulder")),
-    "right_arm": ((15, 16), ("right_shoulder", "left_shoulder")),
-    "legs": ((2, 3, 5, 6), ("right_hip", "left_hip")),
+_SEGMENT_OF_CHILD = {c: s for s, (_, c) in enumerate(SEGMENTS)}
+# Which segments each mixable part moves (SEGMENTS indices, from the children of those segments), and the joints
+# whose left -> right line gives the heading the part is expressed in.
+_PARTS: dict[str, tuple[list[int], tuple[str, str]]] = {
+    name: ([_SEGMENT_OF_CHILD[c] for c in children], heading)
+    for name, children, heading in (
+        ("left_arm", (12, 13), ("right_shoulder", "left_shoulder")),
+        ("right_arm", (15, 16), ("right_shoulder", "left_shoulder")),
+        ("legs", (2, 3, 5, 6), ("right_hip", "left_hip")),
+    )
 }
 _ANKLES = (JOINT_INDEX["left_ankle"], JOINT_INDEX["right_ankle"])
 
@@ -68,13 +72,11 @@ def mix_limbs(x: torch.Tensor, p: float, g: torch.Generator) -> torch.Tensor:
     donor = x[donor_of]
     bones, donor_bones = bone_vectors(x), bone_vectors(donor)
     lengths = bones.norm(dim=-1, keepdim=True)
-    child_index = {c: s for s, (_, c) in enumerate(SEGMENTS)}
     took_legs = torch.zeros(b, dtype=torch.bool, device=dev)
-    for name, (children, (right, left)) in _PARTS.items():
+    for name, (seg, (right, left)) in _PARTS.items():
         take = torch.rand(b, generator=g, device=dev) < p  # (B,)
         if not bool(take.any()):
             continue
-        seg = [child_index[c] for c in children]
         turn = _heading(x, right, left) - _heading(donor, right, left)  # (B, L)
         d = _turn(donor_bones[:, :, seg], turn)
         d = d / d.norm(dim=-1, keepdim=True).clamp_min(1e-9) * lengths[:, :, seg]
