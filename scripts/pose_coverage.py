@@ -20,7 +20,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lifting.data.limb_mix import mix_limbs
+from lifting.data.limb_mix import heading, mix_limbs, turn_about_vertical
 from lifting.data.mocap_clips import load_clips
 from lifting.data.mocap_dataset import TEST_SUBJECTS
 from lifting.definitions import LANDMARKS_TO_JOINT_CENTRES
@@ -40,13 +40,10 @@ PARTS = {
 
 def normalised(x: np.ndarray) -> torch.Tensor:
     """(N, 17, 3) z-up poses -> pelvis at 0, right->left hip line along +x, mean limb length 0.25 m."""
-    x = x - x[:, :1]
-    h = x[:, 4] - x[:, 1]
-    a = -np.arctan2(h[:, 1], h[:, 0])
-    c, s = np.cos(a)[:, None], np.sin(a)[:, None]
-    x = np.stack([c * x[..., 0] - s * x[..., 1], s * x[..., 0] + c * x[..., 1], x[..., 2]], axis=-1)
-    limb = np.mean([np.linalg.norm(x[:, i] - x[:, j], axis=-1) for i, j in LIMBS], axis=0)
-    return torch.from_numpy(x / limb[:, None, None] * 0.25)
+    t = torch.from_numpy(x - x[:, :1])[:, None]  # (N, 1, 17, 3): limb_mix's (windows, frames) layout
+    t = turn_about_vertical(t, -heading(t, "right_hip", "left_hip"))[:, 0]
+    limb = torch.stack([(t[:, i] - t[:, j]).norm(dim=-1) for i, j in LIMBS]).mean(dim=0)
+    return t / limb[:, None, None] * 0.25
 
 
 def nearest_mm(query: torch.Tensor, pool: torch.Tensor, joints, origin) -> float:

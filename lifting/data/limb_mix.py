@@ -31,13 +31,13 @@ _PARTS: dict[str, tuple[list[int], tuple[str, str]]] = {
 _ANKLES = (JOINT_INDEX["left_ankle"], JOINT_INDEX["right_ankle"])
 
 
-def _heading(x: torch.Tensor, right: str, left: str) -> torch.Tensor:
+def heading(x: torch.Tensor, right: str, left: str) -> torch.Tensor:
     """(B, L, J, 3) z-up poses -> (B, L) angle of the right -> left joint line in the ground plane."""
     d = x[:, :, JOINT_INDEX[left]] - x[:, :, JOINT_INDEX[right]]
     return torch.atan2(d[..., 1], d[..., 0])
 
 
-def _turn(v: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
+def turn_about_vertical(v: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
     """Vectors (B, L, S, 3) turned about z by angle (B, L)."""
     c, s = torch.cos(angle)[..., None], torch.sin(angle)[..., None]
     return torch.stack([c * v[..., 0] - s * v[..., 1], s * v[..., 0] + c * v[..., 1], v[..., 2]], dim=-1)
@@ -77,8 +77,8 @@ def mix_limbs(x: torch.Tensor, p: float, g: torch.Generator) -> torch.Tensor:
         take = torch.rand(b, generator=g, device=dev) < p  # (B,)
         if not bool(take.any()):
             continue
-        turn = _heading(x, right, left) - _heading(donor, right, left)  # (B, L)
-        d = _turn(donor_bones[:, :, seg], turn)
+        turn = heading(x, right, left) - heading(donor, right, left)  # (B, L)
+        d = turn_about_vertical(donor_bones[:, :, seg], turn)
         d = d / d.norm(dim=-1, keepdim=True).clamp_min(1e-9) * lengths[:, :, seg]
         bones[:, :, seg] = torch.where(take.view(-1, 1, 1, 1), d, bones[:, :, seg])
         if name == "legs":

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from lifting.data.limb_mix import _heading, bone_vectors, from_bones, mix_limbs
+from lifting.data.limb_mix import bone_vectors, from_bones, heading, mix_limbs
 from lifting.data.synthetic import MotionAugmentation, SyntheticWindows
 
 ARM_SEGMENTS = {"left_arm": [11, 12], "right_arm": [14, 15]}  # SEGMENTS indices of shoulder->elbow->wrist
@@ -58,7 +58,7 @@ def test_a_mixed_arm_is_the_donors_arm_turned_to_the_receivers_heading(windows):
 def _turn_back(x, seg):
     """Unit bone directions of `seg`, turned so the shoulder line points along +x: (1, L, len(seg), 3)."""
     b = bone_vectors(x)[:, :, seg]
-    a = -_heading(x, "right_shoulder", "left_shoulder")[..., None]
+    a = -heading(x, "right_shoulder", "left_shoulder")[..., None]
     c, s = torch.cos(a), torch.sin(a)
     v = torch.stack([c * b[..., 0] - s * b[..., 1], s * b[..., 0] + c * b[..., 1], b[..., 2]], dim=-1)
     return v / v.norm(dim=-1, keepdim=True)
