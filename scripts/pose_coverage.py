@@ -20,6 +20,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from lifting.data.joint_rotation import rotate_joints
 from lifting.data.limb_mix import heading, mix_limbs, turn_about_vertical
 from lifting.data.mocap_clips import load_clips
 from lifting.data.mocap_dataset import TEST_SUBJECTS
@@ -60,6 +61,7 @@ def main() -> int:
     ap.add_argument("--reference", help="a real-video 3D reference .npz (joints_world, z up)")
     ap.add_argument("--every", type=int, default=5, help="query every N-th held-out frame (default 5)")
     ap.add_argument("--limb-mix", type=float, default=0.0, help="also a pool mixed with this P per part")
+    ap.add_argument("--joint-rotation", type=float, default=0.0, help="also a pool turned with this sigma (deg)")
     ap.add_argument("--out", help="write the figures as JSON")
     args = ap.parse_args()
 
@@ -67,12 +69,20 @@ def main() -> int:
     for clip in load_clips(args.mocap):
         (held if clip.subject in TEST_SUBJECTS else train).append(clip.positions.astype(np.float64))
     pools = {"training poses": normalised(np.concatenate(train))}
-    if args.limb_mix > 0:
+    if args.limb_mix > 0 or args.joint_rotation > 0:
         L = 27
-        windows = [c[i : i + L] for c in train for i in range(0, len(c) - L + 1, L)]
-        w = torch.from_numpy(np.stack(windows))
-        mixed = mix_limbs(w, args.limb_mix, torch.Generator().manual_seed(0)).numpy().reshape(-1, 17, 3)
-        pools[f"as many limb-mixed training poses (p = {args.limb_mix:g})"] = normalised(mixed)
+        windows = torch.from_numpy(np.stack([c[i : i + L] for c in train for i in range(0, len(c) - L + 1, L)]))
+        g = torch.Generator().manual_seed(0)
+        augmented = {
+            f"limb-mixed (p = {args.limb_mix:g})": lambda w: mix_limbs(w, args.limb_mix, g),
+            f"joint-rotated (sigma = {args.joint_rotation:g} deg)": lambda w: rotate_joints(w, args.joint_rotation, g),
+            "both": lambda w: rotate_joints(mix_limbs(w, args.limb_mix, g), args.joint_rotation, g),
+        }
+        if not (args.limb_mix > 0 and args.joint_rotation > 0):
+            del augmented["both"]
+            del augmented[next(k for k in augmented if ("limb" in k) != (args.limb_mix > 0))]
+        for name, augment in augmented.items():
+            pools[f"as many {name} training poses"] = normalised(augment(windows).numpy().reshape(-1, 17, 3))
     queries = {"held-out mocap": normalised(np.concatenate([c[:: args.every] for c in held]))}
     if args.reference:
         with np.load(args.reference) as z:

@@ -45,6 +45,12 @@ def add_parser(sub) -> None:
         help="'fresh' mode: give each window, with probability P per part (left arm, right arm, legs), that "
         "part's motion from another window, for poses beyond the mocap set's (default: the config's, 0)",
     )  # fmt: skip
+    data.add_argument(
+        "--joint-rotation", type=float, metavar="DEG",
+        help="'fresh' mode: turn each window's limbs, trunk and head at their joints by rotations up to this "
+        "sigma in degrees, moving smoothly over the window, for poses beyond the mocap set's (default: the "
+        "config's, 0)",
+    )  # fmt: skip
     data.add_argument("--val-windows", type=int, help="validate on about this many held-out windows (fixed subset)")
     data.add_argument(
         "--occlusion",
@@ -86,12 +92,12 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def limb_mix_for(camera_mode: str, cfg, requested: float | None) -> float:
-    """The limb-mixing probability to build the training data with: the config's (or --limb-mix) with fresh
-    cameras; with fixed cameras the recipes' own value does not apply, and only an explicit --limb-mix is passed
-    on (for build_training_data to refuse it)."""
+def fresh_only(camera_mode: str, cfg, key: str, requested: float | None) -> float:
+    """A pose augmentation that needs fresh cameras (limb_mix, joint_rotation) to build the training data with:
+    the config's (or the command line's) with fresh cameras; with fixed cameras the recipes' own value does not
+    apply, and only an explicit option is passed on (for build_training_data to refuse it)."""
     if camera_mode == "fresh":
-        return cfg.get("limb_mix") or 0.0
+        return cfg.get(key) or 0.0
     return requested or 0.0
 
 
@@ -121,6 +127,7 @@ def run(args) -> int:
             "init_from": args.load_from,
             "val_windows": args.val_windows,
             "limb_mix": args.limb_mix,
+            "joint_rotation": args.joint_rotation,
         },
     )
     if args.load_from and not Path(args.load_from).is_file():
@@ -148,7 +155,8 @@ def run(args) -> int:
         camera_mode=mode if args.mocap else "fixed",
         device=str(device),
         val_windows=cfg.get("val_windows"),
-        limb_mix=limb_mix_for(mode, cfg, args.limb_mix),
+        limb_mix=fresh_only(mode, cfg, "limb_mix", args.limb_mix),
+        joint_rotation=fresh_only(mode, cfg, "joint_rotation", args.joint_rotation),
     )
     cfg.data_description = description
     runner = build_runner(cfg, train_set, val_set, launcher=args.launcher, device=str(device))

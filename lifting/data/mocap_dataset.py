@@ -224,6 +224,7 @@ def build_mocap_synthetic_training_data(
     device: str = "cpu",
     val_windows: int | None = None,
     limb_mix: float = 0.0,
+    joint_rotation: float = 0.0,
 ):
     """-> (SyntheticWindows over the training subjects' clips: a fresh camera, augmentation and 2D corruption
     for every window, made on `device`; the validation WindowDataset of `build_mocap_training_data` (fixed,
@@ -235,7 +236,7 @@ def build_mocap_synthetic_training_data(
     train_subjects, test_subjects = _subjects_in(mocap)
     clips = [c for c in load_clips(mocap) if c.subject in set(train_subjects)]
     clips = select_fraction(clips, train_fraction, seed)
-    motion = MotionAugmentation(limb_mix_p=limb_mix)
+    motion = MotionAugmentation(limb_mix_p=limb_mix, joint_rotation_deg=joint_rotation)
     train = SyntheticWindows(
         [c.positions for c in clips], motion=motion, occlusion=occlusion, seed=seed, device=device
     )
@@ -250,6 +251,7 @@ def build_mocap_synthetic_training_data(
     desc = (
         f"CMU mocap ({mocap}), a fresh virtual camera per training window (synthetic.CameraDistribution), "
         + (f"limbs mixed across windows (p = {limb_mix:g} per part), " if limb_mix else "")
+        + (f"limbs, trunk and head turned at their joints (up to sigma {joint_rotation:g} deg), " if joint_rotation else "")
         + f"train subjects {' '.join(subjects)} ({frames} frames, fraction {train_fraction:g}), "
         f"validation {' '.join(test_subjects)} with {cameras} fixed cameras per clip ({len(val.index)} windows)"
     )

@@ -37,10 +37,12 @@ def build_training_data(
     device: str = "cpu",
     val_windows: int | None = None,
     limb_mix: float = 0.0,
+    joint_rotation: float = 0.0,
 ):
     """-> (train WindowDataset, validation WindowDataset, description). For mocap with camera_mode='fresh' the
     training set is a SyntheticWindows generator on `device` (a new camera for every window) instead, which
-    mixes limbs across windows with probability `limb_mix` per part."""
+    mixes limbs across windows with probability `limb_mix` per part and turns limbs, trunk and head at their joints
+    up to `joint_rotation` degrees (sigma)."""
     if camera_mode not in ("fixed", "fresh"):
         raise UserError(f"camera mode must be 'fixed' or 'fresh', got {camera_mode!r}")
     source = _check_one_source(h36m_3d, h36m_2d, mocap)
@@ -50,6 +52,12 @@ def build_training_data(
         raise UserError("--limb-mix needs motion capture with fresh cameras (--mocap DIR --camera-mode fresh)")
     if not 0 <= limb_mix <= 1:
         raise UserError(f"--limb-mix must be in [0, 1], got {limb_mix}")
+    if joint_rotation and camera_mode != "fresh":
+        raise UserError(
+            "--joint-rotation needs motion capture with fresh cameras (--mocap DIR --camera-mode fresh)"
+        )
+    if not 0 <= joint_rotation <= 60:
+        raise UserError(f"--joint-rotation must be in [0, 60] degrees, got {joint_rotation}")
     if source == "h36m":
         from lifting.data.h36m import TEST_SUBJECTS, TRAIN_SUBJECTS, load_h36m
 
@@ -75,6 +83,7 @@ def build_training_data(
         return build_mocap_synthetic_training_data(
             mocap, occlusion=occlusion, train_fraction=train_fraction, cameras=cameras, seed=seed,
             device=device, val_windows=val_windows, limb_mix=limb_mix,
+            joint_rotation=joint_rotation,
         )  # fmt: skip
     from lifting.data.mocap_dataset import build_mocap_training_data
 
@@ -110,4 +119,4 @@ def build_test_windows(
     return build_mocap_test_windows(mocap, cameras=cameras, max_windows=max_windows, seed=seed, subjects=subjects)
 
 
-__all__ = ["build_training_data", "build_test_windows", "DetectorNoise"]
+__all__ = ["DetectorNoise", "build_test_windows", "build_training_data"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lifting.data.joint_rotation import rotate_joints
 from lifting.data.limb_mix import bone_vectors, from_bones, mix_limbs
 from lifting.data.mocap_geometry import MIRROR_SEGMENT
 from lifting.data.noise2d import JOINT_SIGMA_SCALE
@@ -70,6 +71,7 @@ class MotionAugmentation:
     bone_scale: tuple[float, float] = (0.9, 1.1)  # per-segment length factor, the same left and right
     body_scale: tuple[float, float] = (0.9, 1.1)  # overall size factor
     limb_mix_p: float = 0.0  # per part (left arm, right arm, legs): take it from another window (limb_mix.py)
+    joint_rotation_deg: float = 0.0  # turn limbs, trunk and head at their joints, up to this sigma (joint_rotation.py)
 
 
 @dataclass(frozen=True)
@@ -291,6 +293,7 @@ class SyntheticWindows:
         flipped = x[:, :, self._flip] * torch.tensor([-1.0, 1.0, 1.0], device=self.device)
         x = torch.where(mirror.view(-1, 1, 1, 1), flipped, x)
         x = mix_limbs(x, a.limb_mix_p, g)
+        x = rotate_joints(x, a.joint_rotation_deg, g)
         f = a.bone_scale[0] + (a.bone_scale[1] - a.bone_scale[0]) * self._rand(n, len(SEGMENTS))
         f = torch.sqrt(f * f[:, self._mirror_segment])  # one factor per left/right pair
         f = f * (a.body_scale[0] + (a.body_scale[1] - a.body_scale[0]) * self._rand(n, 1))

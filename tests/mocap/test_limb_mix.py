@@ -95,13 +95,13 @@ def test_limb_mix_needs_fresh_cameras_and_a_probability():
 
 
 def test_the_recipes_limb_mix_applies_to_fresh_cameras_only():
-    from app.commands.train import limb_mix_for
+    from app.commands.train import fresh_only
     from lifting.train.runner import load_train_config
 
     cfg = load_train_config("wrapper_paper_cmu")
     assert cfg.limb_mix == 0.3
-    assert limb_mix_for("fresh", cfg, None) == 0.3
-    assert limb_mix_for("fresh", load_train_config("wrapper_paper_cmu", {"limb_mix": 0.5}), 0.5) == 0.5
+    assert fresh_only("fresh", cfg, "limb_mix", None) == 0.3
+    assert fresh_only("fresh", load_train_config("wrapper_paper_cmu", {"limb_mix": 0.5}), "limb_mix", 0.5) == 0.5
     # the older fixed-camera mode still trains a fresh-camera recipe; only an explicit --limb-mix reaches the check
-    assert limb_mix_for("fixed", cfg, None) == 0.0
-    assert limb_mix_for("fixed", cfg, 0.2) == 0.2
+    assert fresh_only("fixed", cfg, "limb_mix", None) == 0.0
+    assert fresh_only("fixed", cfg, "limb_mix", 0.2) == 0.2
