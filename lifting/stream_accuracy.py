@@ -89,14 +89,18 @@ def _chunks(x: np.ndarray) -> np.ndarray:
     return x[:n].reshape(-1, SCORED_WINDOW, *x.shape[1:])
 
 
-def accuracy_table(model, cfg, device, sequences, on_row: Callable[[dict], None] | None = None) -> list[dict]:
-    """One row per setting (ACCURACY_SETTINGS, or MIXSTE_SETTINGS for a MixSTE checkpoint): the window metrics
+def accuracy_table(
+    model, cfg, device, sequences, on_row: Callable[[dict], None] | None = None, settings=None
+) -> list[dict]:
+    """One row per setting (`settings`, else ACCURACY_SETTINGS, or MIXSTE_SETTINGS for a MixSTE checkpoint),
+    (label, StreamingLifter options) each: the window metrics
     (mm) of lifting every sequence with it, its MixSTE's MPJPE, its latency and the mean distance (mm) of its
     poses to the first setting's. `on_row(row)` is called as each row is done."""
     from lifting.metrics import evaluate_windows
     from lifting.stream import StreamingLifter
 
-    settings = MIXSTE_SETTINGS if cfg["kind"] == "mixste" else ACCURACY_SETTINGS
+    if settings is None:
+        settings = MIXSTE_SETTINGS if cfg["kind"] == "mixste" else ACCURACY_SETTINGS
     rows, ref = [], None
     for label, opts in settings:
         # scored against mocap joint centres: the model's own definitions

@@ -45,7 +45,12 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--detector", default=None, help="2D detector (default: mediapipe)")
     add_lifter_arguments(
-        p, ("device", "mode", "stride", "steps", "hypotheses", "sampler", "seed", "flip", "joints")
+        p,
+        ("device", "mode", "stride", "steps", "hypotheses", "sampler", "seed", "flip", "joints"),
+        shown={
+            "mode": f"{stream_defaults.DEFAULT_FILE_MODE} for a video file (lifted offline, more accurate), "
+            f"{stream_defaults.DEFAULT_MODE} for --webcam"
+        },
     )
     p.add_argument(
         "--conf-threshold",
@@ -110,8 +115,9 @@ def _outputs(args) -> tuple[Path | None, Path | None, Path | None]:
 
 
 def _lift_options(args) -> dict:
+    live = getattr(args, "video", None) is None  # a webcam: keep the latency low
     opts = {
-        "mode": args.mode,
+        "mode": args.mode or (stream_defaults.DEFAULT_MODE if live else stream_defaults.DEFAULT_FILE_MODE),
         "stride": args.stride,
         "steps": args.steps,
         "hypotheses": args.hypotheses,

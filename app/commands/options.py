@@ -85,20 +85,22 @@ def add_lifter_arguments(
     *,
     defaults: Mapping[str, object] | None = None,
     several: bool = False,
+    shown: Mapping[str, str] | None = None,
 ) -> None:
     """Add the lifter options `names` to `parser`, in that order. An option's value is None when it is not given
     (the lifter's own default, named in its help) unless COMMAND_DEFAULTS or this command's `defaults` set one.
-    `several`: --steps and --hypotheses take one or more values."""
+    `several`: --steps and --hypotheses take one or more values. `shown`: the default a help names instead, for
+    an option the command resolves itself."""
     chosen = {**COMMAND_DEFAULTS, **(defaults or {})}
     for name in names:
         option = _OPTIONS[name]
         if option.switch:
             parser.add_argument(*option.flags, action="store_true", help=option.help)
             continue
-        shown = "%(default)s" if name in chosen else option.shown_default
+        shown_default = (shown or {}).get(name, "%(default)s" if name in chosen else option.shown_default)
         keywords = {k: v for k, v in (("choices", option.choices), ("type", option.type)) if v is not None}
         if several and name in SEVERAL:
             keywords["nargs"] = "+"
         parser.add_argument(
-            *option.flags, **keywords, default=chosen.get(name), help=f"{option.help} (default: {shown})"
+            *option.flags, **keywords, default=chosen.get(name), help=f"{option.help} (default: {shown_default})"
         )

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from app.commands.options import add_lifter_arguments
+from lifting import stream_defaults
 from lifting.errors import UserError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,7 +45,7 @@ def add_parser(sub) -> None:
     add_lifter_arguments(
         p,
         ("steps", "hypotheses", "mode", "stride", "device", "flip", "joints"),
-        defaults={"device": "cpu"},
+        defaults={"device": "cpu", "mode": stream_defaults.DEFAULT_FILE_MODE},  # a video file, as `diffhpe lift`
         several=True,
     )
     p.add_argument(

@@ -188,8 +188,10 @@ def test_help_mentions_the_lifter_defaults():
     assert proc.returncode == 0
     text = " ".join(proc.stdout.split())
     d = {k: p.default for k, p in inspect.signature(StreamingLifter.__init__).parameters.items()}
-    for opt in ("mode", "stride", "steps", "hypotheses", "sampler", "conf_threshold"):
+    for opt in ("stride", "steps", "hypotheses", "sampler", "conf_threshold"):
         assert f"(default: {d[opt]})" in text, opt
+    # the mode is the command's: the lifter's (causal) for a webcam, centred for a file lifted offline
+    assert f"(default: centred for a video file (lifted offline, more accurate), {d['mode']} for --webcam)" in text
 
 
 def test_root_filter_is_on_by_default_and_can_be_turned_off(tmp_path, cli_inputs):
@@ -233,3 +235,15 @@ def test_joints_reach_the_lifter_only_when_asked_and_bad_values_are_refused(caps
     with pytest.raises(SystemExit):
         parser.parse_args(["lift", "clip.mp4", "--joints", "markers"])
     assert "invalid choice: 'markers'" in capsys.readouterr().err
+
+
+def test_a_video_file_is_lifted_centred_a_webcam_causal_unless_asked():
+    from app.cli import build_parser
+    from app.commands.lift import _lift_options
+
+    parser = build_parser(["lift"])
+    assert _lift_options(parser.parse_args(["lift", "clip.mp4"]))["mode"] == "centred"
+    assert _lift_options(parser.parse_args(["lift", "--webcam", "0"]))["mode"] == "causal"
+    assert _lift_options(parser.parse_args(["lift", "clip.mp4", "--mode", "causal"]))["mode"] == "causal"
+    assert _lift_options(parser.parse_args(["lift", "--webcam", "0", "--mode", "centred"]))["mode"] == "centred"
+    assert build_parser(["score"]).parse_args(["score", "ref.npz"]).mode == "centred"
