@@ -94,6 +94,9 @@ def test_joint_rotation_needs_fresh_cameras_and_a_sane_angle():
         build_training_data(mocap="x", joint_rotation=20, camera_mode="fixed")
     with pytest.raises(UserError, match=r"--joint-rotation must be in \[0, 60\]"):
         build_training_data(mocap="x", joint_rotation=90, camera_mode="fresh")
+    cfg = load_train_config("diffhpe2d_paper_cmu")
+    assert cfg.joint_rotation == 20.0  # the recipes' own
+    assert fresh_only("fresh", cfg, "joint_rotation", None) == 20.0
     cfg = load_train_config("diffhpe2d_paper_cmu", {"joint_rotation": 15.0})
     assert fresh_only("fresh", cfg, "joint_rotation", 15.0) == 15.0
-    assert fresh_only("fixed", load_train_config("diffhpe2d_paper_cmu"), "joint_rotation", None) == 0.0
+    assert fresh_only("fixed", cfg, "joint_rotation", None) == 0.0  # fixed cameras: only an explicit option
