@@ -73,14 +73,16 @@ def main() -> int:
         L = 27
         windows = torch.from_numpy(np.stack([c[i : i + L] for c in train for i in range(0, len(c) - L + 1, L)]))
         g = torch.Generator().manual_seed(0)
-        augmented = {
-            f"limb-mixed (p = {args.limb_mix:g})": lambda w: mix_limbs(w, args.limb_mix, g),
-            f"joint-rotated (sigma = {args.joint_rotation:g} deg)": lambda w: rotate_joints(w, args.joint_rotation, g),
-            "both": lambda w: rotate_joints(mix_limbs(w, args.limb_mix, g), args.joint_rotation, g),
-        }
-        if not (args.limb_mix > 0 and args.joint_rotation > 0):
-            del augmented["both"]
-            del augmented[next(k for k in augmented if ("limb" in k) != (args.limb_mix > 0))]
+        augmented = {}
+        if args.limb_mix > 0:
+            augmented[f"limb-mixed (p = {args.limb_mix:g})"] = lambda w: mix_limbs(w, args.limb_mix, g)
+        if args.joint_rotation > 0:
+            rotated = f"joint-rotated (sigma = {args.joint_rotation:g} deg)"
+            augmented[rotated] = lambda w: rotate_joints(w, args.joint_rotation, g)
+        if len(augmented) == 2:
+            augmented["limb-mixed and joint-rotated"] = lambda w: rotate_joints(
+                mix_limbs(w, args.limb_mix, g), args.joint_rotation, g
+            )
         for name, augment in augmented.items():
             pools[f"as many {name} training poses"] = normalised(augment(windows).numpy().reshape(-1, 17, 3))
     queries = {"held-out mocap": normalised(np.concatenate([c[:: args.every] for c in held]))}
