@@ -248,10 +248,11 @@ def build_mocap_synthetic_training_data(
         val.index = val.index[:: int(np.ceil(len(val.index) / val_windows))]
     frames = sum(c.num_frames for c in clips)
     subjects = sorted({c.subject for c in clips})
+    rotation = f"limbs, trunk and head turned at their joints (sigma up to {joint_rotation:g} deg), "
     desc = (
         f"CMU mocap ({mocap}), a fresh virtual camera per training window (synthetic.CameraDistribution), "
         + (f"limbs mixed across windows (p = {limb_mix:g} per part), " if limb_mix else "")
-        + (f"limbs, trunk and head turned at their joints (up to sigma {joint_rotation:g} deg), " if joint_rotation else "")
+        + (rotation if joint_rotation else "")
         + f"train subjects {' '.join(subjects)} ({frames} frames, fraction {train_fraction:g}), "
         f"validation {' '.join(test_subjects)} with {cameras} fixed cameras per clip ({len(val.index)} windows)"
     )
