@@ -18,7 +18,7 @@ import math
 
 import torch
 
-from lifting.data.limb_mix import bone_vectors, from_bones
+from lifting.data.limb_mix import SEGMENT_OF_CHILD, bone_vectors, from_bones, keep_floor
 from lifting.skeleton import JOINT_INDEX, SEGMENTS
 
 # (parent, child) of the turned segments, and the share of sigma each gets (the trunk and head turn less).
@@ -30,12 +30,10 @@ TURNED: tuple[tuple[str, str, float], ...] = (
     ("pelvis", "spine", 0.5),
     ("thorax", "neck", 0.5),
 )
-_SEGMENT = {(p, c): s for s, (p, c) in enumerate(SEGMENTS)}
-_TURNED_SEGMENTS = [_SEGMENT[(JOINT_INDEX[p], JOINT_INDEX[c])] for p, c, _ in TURNED]
+_TURNED_SEGMENTS = [SEGMENT_OF_CHILD[JOINT_INDEX[c]] for _, c, _ in TURNED]
 _SHARE = [share for _, _, share in TURNED]
 # parent segment of every segment (-1 for the three that start at the pelvis); parents come first in SEGMENTS
-_PARENT_SEGMENT = [next((t for t, (_, c2) in enumerate(SEGMENTS) if c2 == p), -1) for p, _ in SEGMENTS]
-_ANKLES = (JOINT_INDEX["left_ankle"], JOINT_INDEX["right_ankle"])
+_PARENT_SEGMENT = [SEGMENT_OF_CHILD.get(p, -1) for p, _ in SEGMENTS]
 
 
 def axis_angle_matrix(v: torch.Tensor) -> torch.Tensor:
@@ -77,7 +75,4 @@ def rotate_joints(x: torch.Tensor, sigma_deg: float, g: torch.Generator) -> torc
         total.append(own[s] if parent < 0 else total[parent] @ own[s])
     bones = bone_vectors(x)  # (B, L, 16, 3)
     turned = torch.einsum("blsij,blsj->blsi", torch.stack(total, dim=2), bones)
-    out = from_bones(x[:, :, 0], turned)
-    lowest = x[:, :, _ANKLES, 2].amin(dim=(1, 2)) - out[:, :, _ANKLES, 2].amin(dim=(1, 2))  # (B,)
-    out[..., 2] += lowest.view(-1, 1, 1)
-    return out
+    return keep_floor(from_bones(x[:, :, 0], turned), x)

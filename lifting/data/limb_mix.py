@@ -17,11 +17,11 @@ import torch
 
 from lifting.skeleton import JOINT_INDEX, SEGMENTS
 
-_SEGMENT_OF_CHILD = {c: s for s, (_, c) in enumerate(SEGMENTS)}
+SEGMENT_OF_CHILD = {c: s for s, (_, c) in enumerate(SEGMENTS)}  # a joint -> the segment that ends at it
 # Which segments each mixable part moves (SEGMENTS indices, from the children of those segments), and the joints
 # whose left -> right line gives the heading the part is expressed in.
 _PARTS: dict[str, tuple[list[int], tuple[str, str]]] = {
-    name: ([_SEGMENT_OF_CHILD[c] for c in children], heading)
+    name: ([SEGMENT_OF_CHILD[c] for c in children], heading)
     for name, children, heading in (
         ("left_arm", (12, 13), ("right_shoulder", "left_shoulder")),
         ("right_arm", (15, 16), ("right_shoulder", "left_shoulder")),
@@ -58,6 +58,16 @@ def from_bones(root: torch.Tensor, bones: torch.Tensor) -> torch.Tensor:
     return torch.stack(joints, dim=2)
 
 
+def keep_floor(out: torch.Tensor, before: torch.Tensor, where: torch.Tensor | None = None) -> torch.Tensor:
+    """Windows `out` (B, L, J, 3), z up, shifted in place along z so that each window's lowest ankle height is
+    that of `before`; only the windows `where` (B,) when given. -> out."""
+    shift = before[:, :, _ANKLES, 2].amin(dim=(1, 2)) - out[:, :, _ANKLES, 2].amin(dim=(1, 2))  # (B,)
+    if where is not None:
+        shift = torch.where(where, shift, torch.zeros_like(shift))
+    out[..., 2] += shift.view(-1, 1, 1)
+    return out
+
+
 def mix_limbs(x: torch.Tensor, p: float, g: torch.Generator) -> torch.Tensor:
     """World windows x (B, L, 17, 3), z up -> windows where each part (left arm, right arm, both legs) is,
     with probability p and independently, replaced by that part of another window of the batch."""
@@ -83,7 +93,4 @@ def mix_limbs(x: torch.Tensor, p: float, g: torch.Generator) -> torch.Tensor:
         bones[:, :, seg] = torch.where(take.view(-1, 1, 1, 1), d, bones[:, :, seg])
         if name == "legs":
             took_legs = take
-    out = from_bones(x[:, :, 0], bones)
-    lowest = x[:, :, _ANKLES, 2].amin(dim=(1, 2)) - out[:, :, _ANKLES, 2].amin(dim=(1, 2))  # (B,)
-    out[..., 2] += torch.where(took_legs, lowest, torch.zeros_like(lowest)).view(-1, 1, 1)
-    return out
+    return keep_floor(from_bones(x[:, :, 0], bones), x, where=took_legs)

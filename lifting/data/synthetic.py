@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from lifting.data.joint_rotation import rotate_joints
-from lifting.data.limb_mix import bone_vectors, from_bones, mix_limbs
+from lifting.data.limb_mix import bone_vectors, from_bones, keep_floor, mix_limbs
 from lifting.data.mocap_geometry import MIRROR_SEGMENT
 from lifting.data.noise2d import JOINT_SIGMA_SCALE
 from lifting.data.occlusion import (
@@ -30,7 +30,7 @@ from lifting.data.occlusion import (
     RANDOM_P,
     check_pattern,
 )
-from lifting.skeleton import FLIP_PERMUTATION, JOINT_INDEX, RIGHT_LEG, SEGMENTS
+from lifting.skeleton import FLIP_PERMUTATION, RIGHT_LEG, SEGMENTS
 
 WINDOW = 27
 
@@ -271,7 +271,6 @@ class SyntheticWindows:
         self._mirror_segment = torch.from_numpy(MIRROR_SEGMENT).to(self.device)
         scale = JOINT_SIGMA_SCALE if nj == len(JOINT_SIGMA_SCALE) else (1.0,) * nj
         self._joint_sigma = torch.tensor(scale, dtype=torch.float32, device=self.device)
-        self._ankles = [JOINT_INDEX["left_ankle"], JOINT_INDEX["right_ankle"]]
 
     @property
     def num_windows(self) -> int:
@@ -297,10 +296,7 @@ class SyntheticWindows:
         f = a.bone_scale[0] + (a.bone_scale[1] - a.bone_scale[0]) * self._rand(n, len(SEGMENTS))
         f = torch.sqrt(f * f[:, self._mirror_segment])  # one factor per left/right pair
         f = f * (a.body_scale[0] + (a.body_scale[1] - a.body_scale[0]) * self._rand(n, 1))
-        lowest = x[:, :, self._ankles, 2].amin(dim=(1, 2))  # (n,) keep the feet where they were
-        x = rescale_bones(x, f)
-        x[..., 2] += (lowest - x[:, :, self._ankles, 2].amin(dim=(1, 2))).view(-1, 1, 1)
-        return x
+        return keep_floor(rescale_bones(x, f), x)  # the feet stay where they were
 
     def cameras_for(self, x: torch.Tensor) -> tuple[CameraBatch, torch.Tensor]:
         """A camera per window (n, L, J, 3) that keeps the person in view (all but the `cut_p` share, which
