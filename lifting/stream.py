@@ -43,12 +43,14 @@ from lifting.definitions import check_definition, to_landmarks
 from lifting.diffusion import NUM_TRAIN_STEPS, SAMPLERS, sample, summarise_hypotheses
 from lifting.errors import UserError
 from lifting.flip_test import FLIP_SEED_OFFSET, flip_pose_tensor, fold_flipped, fold_flipped_std
+from lifting.image_fit import pull_to_rays
 from lifting.keypoints import Keypoints2D, LiftResult
 from lifting.models.diffhpe import DiffHPE2D, DiffHPEWrapper
 from lifting.models.mixste import MixSTE
 from lifting.root_filter import RootFilter
 from lifting.stream_defaults import (  # the defaults, and why, live in a torch-free module the CLI reads
     DEFAULT_CONF_THRESHOLD,
+    DEFAULT_FIT_2D,
     DEFAULT_HYPOTHESES,
     DEFAULT_JOINTS,
     DEFAULT_MODE,
@@ -116,7 +118,9 @@ class StreamingLifter:
     right swapped) and the two results, mirrored back, are averaged; twice the compute. joints: what the torso and
     head points of `pose` and `mixste_pose` are: 'landmarks' (a 2D detector's: thorax at mid-shoulders, neck at
     the nose, head at mid-eyes, as in MediaPipe's own 3D) or 'centres' (the mocap joint centres the models
-    output; lifting.definitions). Hips and limbs are the same in both; `std` is the model's own."""
+    output; lifting.definitions). Hips and limbs are the same in both; `std` is the model's own. fit_2d: how far
+    (0..1) each seen joint is moved, at its lifted depth, towards the camera ray of its 2D keypoint on frames with
+    a reliable root (lifting.image_fit); `mixste_pose` is left as its model gave it."""
 
     OPTIONS = (
         "mode",
@@ -130,6 +134,7 @@ class StreamingLifter:
         "root_filter",
         "flip",
         "joints",
+        "fit_2d",
     )
 
     def __init__(
@@ -148,6 +153,7 @@ class StreamingLifter:
         root_filter: bool = True,
         flip: bool = False,
         joints: str = DEFAULT_JOINTS,
+        fit_2d: float = DEFAULT_FIT_2D,
         fast: bool = True,
         compile: bool = False,
         bf16: bool = False,
@@ -184,6 +190,7 @@ class StreamingLifter:
             "root_filter": root_filter,
             "flip": flip,
             "joints": joints,
+            "fit_2d": fit_2d,
         }
         self._root_filter = RootFilter()
         self._schedule = WindowSchedule(self.window)
@@ -274,6 +281,13 @@ class StreamingLifter:
             raise UserError(f"flip must be true or false, got {new['flip']!r}")
         self.flip = bool(new["flip"])
         self.joints = check_definition(new["joints"])
+        try:
+            fit = float(new["fit_2d"])
+        except (TypeError, ValueError):
+            raise UserError(f"fit_2d must be a number between 0 and 1, got {new['fit_2d']!r}") from None
+        if not 0.0 <= fit <= 1.0:
+            raise UserError(f"fit_2d must be between 0 and 1, got {fit}")
+        self.fit_2d = fit
 
     def options(self) -> dict:
         return {k: getattr(self, k) for k in self.OPTIONS}
@@ -419,6 +433,8 @@ class StreamingLifter:
         elif self._last_root is not None:
             root = self._last_root.copy()
         if reliable:
+            # towards the 2D rays, in the lifter's own (joint-centre) definitions, as the root was solved
+            pose, root = pull_to_rays(pose, root, fr.xy, weights, fr.size, self.fov, self.fit_2d)
             self._last_root = root.copy()
         raw_root = np.asarray(root, np.float32)
         if self.root_filter:

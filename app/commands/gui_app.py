@@ -35,7 +35,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--detector", default="mediapipe", help="2D detector (default: mediapipe)")
     add_lifter_arguments(
         p,
-        ("device", "mode", "steps", "hypotheses", "stride", "sampler", "joints"),
+        ("device", "mode", "steps", "hypotheses", "stride", "sampler", "joints", "fit_2d"),
         defaults=APP_LIFT_DEFAULTS,
     )
     p.add_argument(
@@ -93,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
         for k in ("mode", "steps", "hypotheses", "stride", "sampler", "joints")
         if getattr(args, k)
     }
+    if args.fit_2d is not None:
+        lift_options["fit_2d"] = args.fit_2d  # 0 is a choice here
     if args.no_root_filter:
         lift_options["root_filter"] = False
     options = AppOptions(

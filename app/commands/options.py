@@ -67,6 +67,13 @@ _OPTIONS = {
         stream_defaults.DEFAULT_JOINTS,
         choices=stream_defaults.JOINT_DEFINITIONS,
     ),
+    "fit_2d": _Option(
+        ("--fit-2d",),
+        "move each seen joint this fraction (0..1) of the way, at its lifted depth, to the camera ray of its 2D "
+        "keypoint: the skeleton follows the image more closely, its bone lengths less (README, 'Real video')",
+        stream_defaults.DEFAULT_FIT_2D,
+        type=float,
+    ),
     "threads": _Option(
         ("--threads",),
         "torch CPU threads",

@@ -44,7 +44,7 @@ def add_parser(sub) -> None:
     )
     add_lifter_arguments(
         p,
-        ("steps", "hypotheses", "mode", "stride", "device", "flip", "joints"),
+        ("steps", "hypotheses", "mode", "stride", "device", "flip", "joints", "fit_2d"),
         defaults={"device": "cpu", "mode": stream_defaults.DEFAULT_FILE_MODE},  # a video file, as `diffhpe lift`
         several=True,
     )
@@ -175,6 +175,8 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
             base["flip"] = True
         if args.joints:
             base["joints"] = args.joints
+        if args.fit_2d is not None:
+            base["fit_2d"] = args.fit_2d
         lifter = StreamingLifter.from_checkpoint(ckpt, device=args.device, **base)
         name = Path(ckpt).stem
         steps = args.steps or [lifter.steps]
@@ -191,6 +193,8 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
             if args.flip:
                 label += ", flip"
             label += f", {lifter.joints}"
+            if lifter.fit_2d:
+                label += f", 2D fit {lifter.fit_2d:g}"
             if args.detect_every > 1:
                 label += f", 2D every {args.detect_every} frames"
             rows.append(

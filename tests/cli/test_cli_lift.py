@@ -247,3 +247,17 @@ def test_a_video_file_is_lifted_centred_a_webcam_causal_unless_asked():
     assert _lift_options(parser.parse_args(["lift", "clip.mp4", "--mode", "causal"]))["mode"] == "causal"
     assert _lift_options(parser.parse_args(["lift", "--webcam", "0", "--mode", "centred"]))["mode"] == "centred"
     assert build_parser(["score"]).parse_args(["score", "ref.npz"]).mode == "centred"
+
+
+def test_fit_2d_reaches_the_lifter_when_asked_and_an_out_of_range_amount_is_one_clear_error(tmp_path, cli_inputs):
+    from app.cli import build_parser
+    from app.commands.lift import _lift_options
+    from lifting.stream_defaults import DEFAULT_FIT_2D
+
+    parser = build_parser(["lift"])
+    assert _lift_options(parser.parse_args(["lift", "clip.mp4", "--fit-2d", "0"]))["fit_2d"] == 0.0
+    assert "fit_2d" not in _lift_options(parser.parse_args(["lift", "clip.mp4"]))  # the lifter's own default
+    assert f"(default: {DEFAULT_FIT_2D})" in " ".join(diffhpe("lift", "--help").stdout.split())
+    out = tmp_path / "out.csv"
+    proc = diffhpe("lift", cli_inputs["short"], "-o", out, "--model", cli_inputs["ckpt"], "--fit-2d", "1.5")
+    assert_clean_failure(proc, out, says="fit_2d must be between 0 and 1")
