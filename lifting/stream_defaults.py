@@ -40,8 +40,11 @@ PAPER_SAMPLING = {"sampler": "ddpm", "steps": 50, "hypotheses": 5}  # the paper'
 
 
 def describe_defaults() -> str:
-    """'causal, stride 9, DDIM k=2, H=5': the default setting in words."""
-    return f"{DEFAULT_MODE}, stride {DEFAULT_STRIDE}, {DEFAULT_SAMPLER.upper()} k={DEFAULT_STEPS}, H={DEFAULT_HYPOTHESES}"
+    """'causal, stride 9, DDIM k=2, H=5, 2D fit 0.35': the default setting in words."""
+    return (
+        f"{DEFAULT_MODE}, stride {DEFAULT_STRIDE}, {DEFAULT_SAMPLER.upper()} k={DEFAULT_STEPS}, H={DEFAULT_HYPOTHESES}, "
+        f"2D fit {DEFAULT_FIT_2D:g}"
+    )
 
 
 def torch_threads(requested: int | None = None) -> int:

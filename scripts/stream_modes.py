@@ -1,10 +1,11 @@
-"""Causal vs centred windows, with and without test-time flip, on held-out mocap streams: the streaming lifter
-(k, H, stride: the defaults) on the held-out subjects' sequences seen by one virtual camera with detector-like 2D
-noise, scored against the mocap joint centres, as `diffhpe bench --accuracy` scores its rows (without its slow
-paper-sampler and compiled rows). It is what chose `stream_defaults.DEFAULT_FILE_MODE`.
+"""Causal vs centred windows, with and without test-time flip, for each amount of the 2D fit, on held-out mocap
+streams: the streaming lifter (k, H, stride: the defaults) on the held-out subjects' sequences seen by one virtual
+camera with detector-like 2D noise, scored against the mocap joint centres, as `diffhpe bench --accuracy` scores
+its rows (without its slow paper-sampler and compiled rows). It is what chose `stream_defaults.DEFAULT_FILE_MODE`
+and `DEFAULT_FIT_2D`.
 
 Usage: python scripts/stream_modes.py --mocap cache/mocap_h36m17 [--model CKPT] [--sequences 8] [--frames 600]
-       [--json OUT]"""
+       [--fit-2d 0 0.35 ...] [--json OUT]"""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-SETTINGS = (
-    ("causal", {"mode": "causal"}),
-    ("centred", {"mode": "centred"}),
-    ("causal, flip", {"mode": "causal", "flip": True}),
-    ("centred, flip", {"mode": "centred", "flip": True}),
-)
+
+def settings(fits: list[float]) -> tuple:
+    """(label, lifter options): each mode at each 2D-fit amount, then each mode with flip at the last amount."""
+    rows = [(f"{m}, fit {a:g}", {"mode": m, "fit_2d": a}) for a in fits for m in ("causal", "centred")]
+    rows += [
+        (f"{m}, fit {fits[-1]:g}, flip", {"mode": m, "fit_2d": fits[-1], "flip": True})
+        for m in ("causal", "centred")
+    ]
+    return tuple(rows)
 
 
 def main() -> int:
@@ -29,6 +33,9 @@ def main() -> int:
     ap.add_argument("--model", help="checkpoint (default: the shipped default)")
     ap.add_argument("--sequences", type=int, default=8, help="held-out sequences (default 8)")
     ap.add_argument("--frames", type=int, default=600, help="frames per sequence (default 600)")
+    ap.add_argument(
+        "--fit-2d", type=float, nargs="+", default=[0.0, 0.35], help="2D-fit amounts (default 0 0.35)"
+    )
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--json", help="write the rows as JSON")
     args = ap.parse_args()
@@ -47,14 +54,16 @@ def main() -> int:
     rows = sa.accuracy_table(
         model, cfg, "cpu", seqs,
         lambda r: print(
-            f"  {r['setting']:>14}: MPJPE {r['mpjpe']:.1f}  P-MPJPE {r['p_mpjpe']:.1f}  sym gap {r['sym_gap']:.1f}"
+            f"  {r['setting']:>22}: MPJPE {r['mpjpe']:.1f}  P-MPJPE {r['p_mpjpe']:.1f}  sym gap {r['sym_gap']:.1f}"
             f"  seg std {r['seg_std']:.1f} mm  ({r['seconds']:.0f} s)",
             flush=True,
         ),
-        settings=SETTINGS,
+        settings=settings(args.fit_2d),
     )  # fmt: skip
     if args.json:
-        write_json(args.json, {"model": ckpt.name, "sequences": len(seqs), "frames": args.frames, "rows": rows})
+        write_json(
+            args.json, {"model": ckpt.name, "sequences": len(seqs), "frames": args.frames, "rows": rows}
+        )
     return 0
 
 
