@@ -70,7 +70,8 @@ _OPTIONS = {
     "fit_2d": _Option(
         ("--fit-2d",),
         "move each seen joint this fraction (0..1) of the way, at its lifted depth, to the camera ray of its 2D "
-        "keypoint: the skeleton follows the image more closely, its bone lengths less (README, 'Real video')",
+        "keypoint, keeping the lifted bone lengths: the bone directions follow the image more closely (README, "
+        "'The 2D fit'; 0 = off)",
         stream_defaults.DEFAULT_FIT_2D,
         type=float,
     ),
