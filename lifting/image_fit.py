@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lifting.skeleton import SEGMENTS
+from lifting.data.mocap_geometry import conform_segments
+from lifting.skeleton import SEGMENTS, segment_lengths
 from lifting.trajectory import intrinsics
 
 MIN_JOINT_DEPTH_M = 0.1  # a joint nearer than this (a bad root) is left where the lifter put it
@@ -48,16 +49,5 @@ def pull_to_rays(
     for p, j in SEGMENTS:  # parents first: an unseen joint keeps its bone vector from its (moved) parent
         if not seen[j]:
             at[j] = at[p] + pose[j] - pose[p]
-    return with_lengths_of(at - at[0], pose), at[0]
+    return conform_segments(at - at[0], segment_lengths(pose)), at[0]
 
-
-def with_lengths_of(pose: np.ndarray, lengths_from: np.ndarray) -> np.ndarray:
-    """pose (J, 3) root-relative -> its bone directions with the bone lengths of `lengths_from` (J, 3), rebuilt
-    outwards from the root (a bone of zero length keeps `lengths_from`'s direction)."""
-    out = np.zeros_like(np.asarray(pose, np.float64))
-    for p, c in SEGMENTS:  # parents before children
-        d = pose[c] - pose[p]
-        n = np.linalg.norm(d)
-        bone = lengths_from[c] - lengths_from[p]
-        out[c] = out[p] + (d * (np.linalg.norm(bone) / n) if n > 1e-9 else bone)
-    return out

@@ -4,10 +4,11 @@ the streaming lifter's fit_2d option."""
 import numpy as np
 import pytest
 
+from lifting.data.mocap_geometry import conform_segments
 from lifting.errors import UserError
-from lifting.image_fit import pull_to_rays, with_lengths_of
+from lifting.image_fit import pull_to_rays
 from lifting.keypoints import Keypoints2D
-from lifting.skeleton import SEGMENTS
+from lifting.skeleton import SEGMENTS, segment_lengths
 from lifting.stream import _STANDING_BBOX, _STANDING_XY, StreamingLifter
 from lifting.stream_defaults import DEFAULT_FIT_2D
 from lifting.trajectory import project
@@ -15,10 +16,6 @@ from lifting.weights import resolve_checkpoint
 
 SIZE, FOV = (1000, 800), 55.0
 ROOT = np.array([0.2, -0.1, 4.0])
-
-
-def bone_lengths(pose: np.ndarray) -> np.ndarray:
-    return np.array([np.linalg.norm(pose[c] - pose[p]) for p, c in SEGMENTS])
 
 
 def random_pose(seed: int = 0) -> np.ndarray:
@@ -54,10 +51,10 @@ def test_a_pose_that_projects_onto_its_keypoints_stays_where_it_is():
 def test_the_pose_moves_towards_the_2d_with_its_bone_lengths_kept(amount):
     truth, lifted = random_pose(3), random_pose(3)
     lifted[1:] += np.random.default_rng(4).normal(0, 0.05, (16, 3))  # the lifter's error
-    lifted = with_lengths_of(lifted, truth)
+    lifted = conform_segments(lifted, segment_lengths(truth))
     xy = project(truth + ROOT, SIZE, FOV)
     pulled, root = pull_to_rays(lifted, ROOT, xy, np.ones(17), SIZE, FOV, amount)
-    np.testing.assert_allclose(bone_lengths(pulled), bone_lengths(lifted), atol=1e-9)
+    np.testing.assert_allclose(segment_lengths(pulled), segment_lengths(lifted), atol=1e-9)
     assert pulled[0].tolist() == [0.0, 0.0, 0.0]
     assert reprojection_px(pulled, xy, root) < 0.8 * reprojection_px(lifted, xy, ROOT)
     assert np.linalg.norm(pulled - truth, axis=1).mean() < np.linalg.norm(lifted - truth, axis=1).mean()
@@ -86,7 +83,7 @@ def standing_stream(n: int) -> list:
     return out
 
 
-def test_the_streaming_lifter_follows_the_image_with_fit_2d_and_keeps_bone_lengths():
+def test_the_streaming_lifter_follows_the_image_with_fit_2d_and_keeps_segment_lengths():
     kps = standing_stream(30)
     runs = {}
     for fit in (0.0, 1.0):
@@ -111,7 +108,7 @@ def test_the_streaming_lifter_follows_the_image_with_fit_2d_and_keeps_bone_lengt
     assert hip_angle[1.0] == pytest.approx(25.0, abs=2.0)  # on the rays: the image's tilt
     for i in reliable:
         np.testing.assert_allclose(
-            bone_lengths(runs[1.0][i].pose), bone_lengths(runs[0.0][i].pose), atol=1e-5
+            segment_lengths(runs[1.0][i].pose), segment_lengths(runs[0.0][i].pose), atol=1e-5
         )
         np.testing.assert_array_equal(runs[1.0][i].mixste_pose, runs[0.0][i].mixste_pose)
 
