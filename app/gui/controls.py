@@ -6,6 +6,7 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -96,6 +97,15 @@ class ControlsPanel(QWidget):
             "centres: the motion-capture joints the models learn. Hips and limbs are the same in both."
         )
         form.addRow("Joints", self.joints)
+        self.fit_2d = QDoubleSpinBox()
+        self.fit_2d.setRange(0.0, 1.0)
+        self.fit_2d.setSingleStep(0.05)
+        self.fit_2d.setDecimals(2)
+        self.fit_2d.setToolTip(
+            "How far each seen joint is pulled towards its 2D keypoint's camera ray, at the depth the lifter "
+            "gave it (bone lengths kept). 0: the lifter's pose as it is; 1: its directions follow the 2D fully"
+        )
+        form.addRow("2D fit", self.fit_2d)
         self.diffusion_note = QLabel("MixSTE-only model: no diffusion\n(sampler, k and H unused)")
         self.diffusion_note.setStyleSheet("color: gray")
         self.diffusion_note.hide()
@@ -152,6 +162,7 @@ class ControlsPanel(QWidget):
         self.hypotheses.valueChanged.connect(lambda v: self.liftOptionChanged.emit("hypotheses", v))
         self.stride.valueChanged.connect(lambda v: self.liftOptionChanged.emit("stride", v))
         self.flip.toggled.connect(lambda v: self.liftOptionChanged.emit("flip", bool(v)))
+        self.fit_2d.valueChanged.connect(lambda v: self.liftOptionChanged.emit("fit_2d", float(v)))
         self.joints.currentIndexChanged.connect(
             lambda i: self.liftOptionChanged.emit("joints", self.joints.itemData(i))
         )
@@ -228,5 +239,7 @@ class ControlsPanel(QWidget):
         for name, box in (("root_filter", self.root_filter), ("flip", self.flip)):
             if name in options:
                 _set_quietly(box, box.setChecked, bool(options[name]))
+        if "fit_2d" in options:
+            _set_quietly(self.fit_2d, self.fit_2d.setValue, float(options["fit_2d"]))
         if "joints" in options:
             _set_quietly(self.joints, self.joints.setCurrentIndex, self.joints.findData(options["joints"]))

@@ -16,6 +16,7 @@ from PyQt6.QtGui import QDropEvent, QImage
 from app.gui import main_window as main_window_module
 from app.gui.scene3d import LEFT_COLOUR, RIGHT_COLOUR
 from lifting.export import read_csv, read_metadata
+from lifting.stream_defaults import DEFAULT_FIT_2D
 from tests.gui.conftest import diffusion_model, wait_for
 
 pytestmark = pytest.mark.gui
@@ -122,6 +123,8 @@ def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window
     w.controls.flip.setChecked(True)
     assert w.controls.joints.currentData() == "landmarks"  # the lifter's default, shown in the panel
     w.controls.joints.setCurrentIndex(w.controls.joints.findData("centres"))
+    assert w.controls.fit_2d.value() == pytest.approx(DEFAULT_FIT_2D)  # the lifter's default, shown
+    w.controls.fit_2d.setValue(0.6)
     if w.finished_count:  # the file ended meanwhile: keep playing from the start
         w.play()
     wait_for(
@@ -136,6 +139,7 @@ def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window
     assert (lifter.steps, lifter.hypotheses, lifter.mode) == (3, 3, "causal") and lifter.uses_diffusion
     assert lift.spec.options["flip"] is True and lifter.flip
     assert lift.spec.options["joints"] == "centres" and lifter.joints == "centres"
+    assert lift.spec.options["fit_2d"] == pytest.approx(0.6) and lifter.fit_2d == pytest.approx(0.6)
     assert w.controls.steps.isEnabled() and w.controls.hypotheses.isEnabled()
     assert not w.errors, w.errors
 
