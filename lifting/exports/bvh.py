@@ -34,9 +34,10 @@ from pathlib import Path
 
 import numpy as np
 
+from lifting import skeleton
 from lifting.errors import UserError
 from lifting.export import atomic_write
-from lifting.skeleton import JOINT_INDEX, JOINT_NAMES, PARENTS
+from lifting.skeleton import JOINT_INDEX, JOINT_NAMES
 
 CM = 100.0  # BVH units per metre
 _J = JOINT_INDEX
@@ -103,9 +104,7 @@ class BvhMotion:
 def bone_lengths(positions: np.ndarray) -> np.ndarray:
     """(T, 17, 3) -> (17,) median length of the bone ending at each joint over the frames (0 for the pelvis)."""
     out = np.zeros(len(JOINT_NAMES))
-    for c, p in enumerate(PARENTS):
-        if p >= 0:
-            out[c] = float(np.median(np.linalg.norm(positions[:, c] - positions[:, p], axis=-1)))
+    out[[child for _, child in skeleton.SEGMENTS]] = np.median(skeleton.segment_lengths(positions), axis=0)
     return out
 
 
