@@ -2,7 +2,8 @@
 forward, backward, Adam) through the mmengine runner, for MixSTE and the DiffHPE-Wrapper ('paper' profile),
 in the older setting (fixed cameras, per-window numpy data, float32) and the new one (a fresh camera per window
 made in batches; bfloat16 autocast; dropout masks drawn by torch's sampler or from numpy's random bytes,
-lifting.models.fast_dropout), each pair in one run. Also the bf16 vs fp32 loss and gradient agreement on one
+lifting.models.fast_dropout; the denoiser's batch norms on the strided (N, C, J) view or on the contiguous
+(N·J, C) one, lifting.models.gcn_denoiser.batch_norm_last), each pair in one run. Also the bf16 vs fp32 loss and gradient agreement on one
 batch. Writes a JSON report.
 
     .venv/bin/python scripts/train_throughput.py cache/mocap_h36m17 --threads 2 --json reports/train_throughput/cpu.json
@@ -24,8 +25,9 @@ from mmengine.hooks import Hook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lifting.data.sources import build_training_data  # noqa: E402
-from lifting.train.runner import build_runner, load_train_config  # noqa: E402
+from lifting.data.sources import build_training_data
+from lifting.models import gcn_denoiser
+from lifting.train.runner import build_runner, load_train_config
 
 
 class Clock(Hook):
@@ -41,10 +43,19 @@ class Clock(Hook):
         self.t1 = time.perf_counter()
 
 
-def measure(mocap, config, mode, batch, amp, iters, skip, conditioner=None, numpy_masks=True) -> dict:
+def strided_batch_norm(bn, x):
+    """The denoiser's batch norm as it was: on the (N, C, J) transpose of (N, J, C)."""
+    return bn(x.transpose(1, 2)).transpose(1, 2)
+
+
+CONTIGUOUS_BATCH_NORM = gcn_denoiser.batch_norm_last
+
+
+def measure(mocap, config, mode, batch, amp, iters, skip, conditioner=None, numpy_masks=True, bn="contiguous"):
     from lifting.models import fast_dropout
 
     fast_dropout.NUMPY_MASKS = numpy_masks
+    gcn_denoiser.batch_norm_last = CONTIGUOUS_BATCH_NORM if bn == "contiguous" else strided_batch_norm
     with tempfile.TemporaryDirectory() as work:
         over = {"batch_size": batch, "amp": amp, "work_dir": work, "conditioner": conditioner,
                 "camera_mode": mode, "val_windows": 8, "log_interval": 10**6}  # fmt: skip
@@ -74,7 +85,8 @@ def measure(mocap, config, mode, batch, amp, iters, skip, conditioner=None, nump
         secs = clock.t1 - clock.t0
     masks = "numpy" if numpy_masks else "torch"
     return {"config": config, "camera_mode": mode, "batch": batch, "amp": amp or "fp32", "dropout_masks": masks,
-            "updates_timed": done, "seconds": secs, "windows_per_s": done * batch / secs}  # fmt: skip
+            "batch_norm": bn, "updates_timed": done, "seconds": secs,
+            "windows_per_s": done * batch / secs}  # fmt: skip
 
 
 def bf16_agreement(mocap, conditioner) -> dict:
@@ -118,25 +130,29 @@ def main() -> int:
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     rows = []
-    # (config, camera mode, batch, autocast, conditioner, numpy dropout masks): the pairs side by side
+    # (config, camera mode, batch, autocast, conditioner, numpy dropout masks, batch-norm layout): the first
+    # row of each model is how it trained before either change, the last how it trains now
     plan = [
-        ("mixste_paper_cmu_cpu", "fixed", 64, None, None, False),
-        ("mixste_paper_cmu", "fresh", 64, None, None, False),
-        ("mixste_paper_cmu", "fresh", 64, None, None, True),
-        ("mixste_paper_cmu", "fresh", 64, "bf16", None, True),
-        ("diffhpe2d_paper_cmu", "fresh", 64, None, None, False),
-        ("diffhpe2d_paper_cmu", "fresh", 64, None, None, True),
-        ("wrapper_paper_cmu", "fresh", 64, None, a.conditioner, False),
-        ("wrapper_paper_cmu", "fresh", 64, None, a.conditioner, True),
+        ("mixste_paper_cmu_cpu", "fixed", 64, None, None, False, "strided"),
+        ("mixste_paper_cmu", "fresh", 64, None, None, False, "strided"),
+        ("mixste_paper_cmu", "fresh", 64, None, None, True, "contiguous"),
+        ("mixste_paper_cmu", "fresh", 64, "bf16", None, True, "contiguous"),
+        ("diffhpe2d_paper_cmu", "fresh", 64, None, None, False, "strided"),
+        ("diffhpe2d_paper_cmu", "fresh", 64, None, None, True, "strided"),
+        ("diffhpe2d_paper_cmu", "fresh", 64, None, None, True, "contiguous"),
+        ("diffhpe2d_paper_cmu", "fresh", 128, None, None, True, "contiguous"),
+        ("wrapper_paper_cmu", "fresh", 64, None, a.conditioner, False, "strided"),
+        ("wrapper_paper_cmu", "fresh", 64, None, a.conditioner, True, "strided"),
+        ("wrapper_paper_cmu", "fresh", 64, None, a.conditioner, True, "contiguous"),
     ]
-    for config, mode, batch, amp, cond, numpy_masks in plan:
-        r = measure(a.mocap, config, mode, batch, amp, a.iters, a.skip, cond, numpy_masks)
+    for config, mode, batch, amp, cond, numpy_masks, bn in plan:
+        r = measure(a.mocap, config, mode, batch, amp, a.iters, a.skip, cond, numpy_masks, bn)
         rows.append(r)
         print(json.dumps(r), flush=True)
     report = {"machine": platform.processor() or platform.machine(), "threads": a.threads,
               "load_average": os.getloadavg(), "rows": rows,
               "bf16_agreement": bf16_agreement(a.mocap, a.conditioner)}  # fmt: skip
-    for line in open("/proc/cpuinfo"):
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
             report["machine"] = line.split(":", 1)[1].strip()
             break

