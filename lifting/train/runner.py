@@ -16,7 +16,7 @@ from lifting.train.adapter import LiftingModel
 from lifting.train.export_hook import SafetensorsExportHook
 from lifting.train.metric import PoseMetric
 from lifting.train.schedule_hook import BudgetScheduleHook
-from lifting.train.synthetic_batches import synthetic_loader
+from lifting.train.synthetic_batches import WindowStreamHook, synthetic_loader
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 
@@ -112,6 +112,7 @@ def build_runner(
         param_scheduler = None
         custom_hooks = [
             BudgetScheduleHook(cfg.get("max_iters"), cfg.get("time_budget"), warmup=cfg.get("warmup", 0.02)),
+            WindowStreamHook(train_loader.dataset),
             export,
         ]
     else:

@@ -100,6 +100,7 @@ def test_resume_and_load_from_continue_where_a_run_left_off(tmp_path, clip_dir, 
     assert resumed["iter"] == 10
     log = "\n".join(p.read_text() for p in work.glob("*/*.log"))
     assert "resumed" in log.lower() or "Load checkpoint" in log or "Resumed" in log
+    assert "stream goes on from update 6" in log  # the window stream was restored, not remade
     # --load-from starts a new run from trained weights: its first loss is that model's, not a fresh init's
     start = trained_mixste[1] / "best.safetensors"
     rec_from, _ = _train(tmp_path / "from", clip_dir, "mixste", iters=3, init_from=str(start), lr=1e-9)
