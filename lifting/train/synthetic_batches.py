@@ -35,26 +35,23 @@ class WindowStreamHook(Hook):
 
     def __init__(self, batches: SyntheticBatches):
         self.batches = batches
-        self._loaded = None  # (generator state, its iteration) from the checkpoint loaded, if any
+        self._state = None  # the generator state of the checkpoint loaded, if it has one
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint.setdefault("meta", {})[STATE_KEY] = self.batches.windows.generator.get_state()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        meta = checkpoint.get("meta", {})
-        if meta.get(STATE_KEY) is not None:
-            self._loaded = (meta[STATE_KEY], int(meta.get("iter", 0)))
+        self._state = checkpoint.get("meta", {}).get(STATE_KEY)
 
     def before_train_epoch(self, runner) -> None:
         # Just before the loop skips runner.iter batches: only a resumed run (iter > 0) takes the stream over;
         # an older checkpoint without the state leaves the loop to remake the skipped batches from the seed.
-        if self._loaded is None or runner.iter == 0 or self._loaded[1] != runner.iter:
+        if self._state is None or runner.iter == 0:
             return
-        self.batches.windows.generator.set_state(self._loaded[0])
+        self.batches.windows.generator.set_state(self._state)
         self.batches.skip = runner.iter
-        self._loaded = None
-        if hasattr(runner, "logger"):
-            runner.logger.info(f"training windows: the stream goes on from update {runner.iter} (skipped, not remade)")
+        self._state = None
+        runner.logger.info(f"training windows: the stream goes on from update {runner.iter} (skipped, not remade)")
 
 
 def _first(items: list[dict]) -> dict:
