@@ -270,23 +270,25 @@ class StreamingLifter:
             raise UserError(f"conf_threshold must be between 0 and 1, got {thr}")
         if not 1.0 <= fov <= 179.0:
             raise UserError(f"field of view must be between 1 and 179 degrees, got {fov}")
-        self.mode, self.stride, self.steps, self.hypotheses = mode, stride, steps, hyp
-        self.sampler, self.conf_threshold, self.seed, self.fov = new["sampler"], thr, seed, fov
         if not isinstance(new["root_filter"], bool | np.bool_):
             raise UserError(f"root_filter must be true or false, got {new['root_filter']!r}")
-        if bool(new["root_filter"]) != bool(self.root_filter):
-            self._root_filter.reset()  # switched on: start from the next root, not from an old state
-        self.root_filter = bool(new["root_filter"])
         if not isinstance(new["flip"], bool | np.bool_):
             raise UserError(f"flip must be true or false, got {new['flip']!r}")
-        self.flip = bool(new["flip"])
-        self.joints = check_definition(new["joints"])
+        joints = check_definition(new["joints"])
         try:
             fit = float(new["fit_2d"])
         except (TypeError, ValueError):
             raise UserError(f"fit_2d must be a number between 0 and 1, got {new['fit_2d']!r}") from None
         if not 0.0 <= fit <= 1.0:
             raise UserError(f"fit_2d must be between 0 and 1, got {fit}")
+        # Every value is valid: only now change the lifter, so a bad option leaves it as it was.
+        self.mode, self.stride, self.steps, self.hypotheses = mode, stride, steps, hyp
+        self.sampler, self.conf_threshold, self.seed, self.fov = new["sampler"], thr, seed, fov
+        if bool(new["root_filter"]) != bool(self.root_filter):
+            self._root_filter.reset()  # switched on: start from the next root, not from an old state
+        self.root_filter = bool(new["root_filter"])
+        self.flip = bool(new["flip"])
+        self.joints = joints
         self.fit_2d = fit
 
     def options(self) -> dict:

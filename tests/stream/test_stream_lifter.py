@@ -158,6 +158,20 @@ def test_configure_on_the_fly(tiny_wrapper):
     assert lifter.options()["steps"] == 1 and lifter.mode == "centred"
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [{"fit_2d": 2.0}, {"flip": "yes"}, {"joints": "elbows"}, {"root_filter": "on"}, {"fov": 0.0}],
+)
+def test_a_bad_option_changes_nothing(tiny_wrapper, bad):
+    lifter = StreamingLifter(tiny_wrapper, mode="causal", stride=1, steps=2, hypotheses=3, device="cpu")
+    before = lifter.options()
+    toggled = not before["root_filter"]
+    good = {"mode": "centred", "stride": 2, "steps": 1, "flip": True, "root_filter": toggled, "fit_2d": 0.1}
+    with pytest.raises(UserError):
+        lifter.configure(**{**good, **bad})
+    assert lifter.options() == before
+
+
 def test_reset_restarts_frame_numbers(tiny_wrapper):
     lifter = StreamingLifter(tiny_wrapper, steps=1, hypotheses=1, stride=1, device="cpu")
     first = [r for kp in keypoints_sequence(5) for r in lifter.push(kp)]
