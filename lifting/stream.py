@@ -48,6 +48,7 @@ from lifting.keypoints import Keypoints2D, LiftResult
 from lifting.models.diffhpe import DiffHPE2D, DiffHPEWrapper
 from lifting.models.mixste import MixSTE
 from lifting.root_filter import RootFilter
+from lifting.steady_bones import SteadyBones
 from lifting.stream_defaults import (  # the defaults, and why, live in a torch-free module the CLI reads
     DEFAULT_CONF_THRESHOLD,
     DEFAULT_FIT_2D,
@@ -55,6 +56,7 @@ from lifting.stream_defaults import (  # the defaults, and why, live in a torch-
     DEFAULT_JOINTS,
     DEFAULT_MODE,
     DEFAULT_SAMPLER,
+    DEFAULT_STEADY_BONES,
     DEFAULT_STEPS,
     DEFAULT_STRIDE,
     MODES,
@@ -120,7 +122,9 @@ class StreamingLifter:
     the nose, head at mid-eyes, as in MediaPipe's own 3D) or 'centres' (the mocap joint centres the models
     output; lifting.definitions). Hips and limbs are the same in both; `std` is the model's own. fit_2d: how far
     (0..1) each seen joint is moved, at its lifted depth, towards the camera ray of its 2D keypoint on frames with
-    a reliable root (lifting.image_fit); `mixste_pose` is left as its model gave it."""
+    a reliable root (lifting.image_fit); `mixste_pose` is left as its model gave it. steady_bones: every pose takes
+    one left/right-symmetric set of segment lengths, the running mean over the frames seen so far
+    (lifting.steady_bones), after the 2D fit; `mixste_pose` is left as its model gave it here too."""
 
     OPTIONS = (
         "mode",
@@ -135,6 +139,7 @@ class StreamingLifter:
         "flip",
         "joints",
         "fit_2d",
+        "steady_bones",
     )
 
     def __init__(
@@ -154,6 +159,7 @@ class StreamingLifter:
         flip: bool = False,
         joints: str = DEFAULT_JOINTS,
         fit_2d: float = DEFAULT_FIT_2D,
+        steady_bones: bool = DEFAULT_STEADY_BONES,
         fast: bool = True,
         compile: bool = False,
         bf16: bool = False,
@@ -191,8 +197,10 @@ class StreamingLifter:
             "flip": flip,
             "joints": joints,
             "fit_2d": fit_2d,
+            "steady_bones": steady_bones,
         }
         self._root_filter = RootFilter()
+        self._steady = SteadyBones()
         self._schedule = WindowSchedule(self.window)
         self._average = OverlapAverage(self.window, self.num_joints)
         self._frames = FrameStore(self.window, self.num_joints)
@@ -274,6 +282,8 @@ class StreamingLifter:
             raise UserError(f"root_filter must be true or false, got {new['root_filter']!r}")
         if not isinstance(new["flip"], bool | np.bool_):
             raise UserError(f"flip must be true or false, got {new['flip']!r}")
+        if not isinstance(new["steady_bones"], bool | np.bool_):
+            raise UserError(f"steady_bones must be true or false, got {new['steady_bones']!r}")
         joints = check_definition(new["joints"])
         try:
             fit = float(new["fit_2d"])
@@ -290,6 +300,7 @@ class StreamingLifter:
         self.flip = bool(new["flip"])
         self.joints = joints
         self.fit_2d = fit
+        self.steady_bones = bool(new["steady_bones"])
 
     def options(self) -> dict:
         return {k: getattr(self, k) for k in self.OPTIONS}
@@ -302,6 +313,7 @@ class StreamingLifter:
         self._frames.reset()
         self._last_root: np.ndarray | None = None
         self._root_filter.reset()
+        self._steady.reset()
         self.windows_computed = 0
         self.compute_ms = 0.0
 
@@ -438,6 +450,10 @@ class StreamingLifter:
             # towards the 2D rays, in the lifter's own (joint-centre) definitions, as the root was solved
             pose, root = pull_to_rays(pose, root, fr.xy, weights, fr.size, self.fov, self.fit_2d)
             self._last_root = root.copy()
+        if fr.seen:  # kept up to date when off too, so switching it on starts from this stream's lengths
+            self._steady.update(pose)
+        if self.steady_bones:
+            pose = self._steady.apply(pose)
         raw_root = np.asarray(root, np.float32)
         if self.root_filter:
             root = self._root_filter.step(root)  # causal: frames are emitted in order, streaming or not

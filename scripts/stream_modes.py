@@ -1,8 +1,8 @@
 """Causal vs centred windows, with and without test-time flip, for each amount of the 2D fit, on held-out mocap
 streams: the streaming lifter (k, H, stride: the defaults) on the held-out subjects' sequences seen by one virtual
 camera with detector-like 2D noise, scored against the mocap joint centres, as `diffhpe bench --accuracy` scores
-its rows (without its slow paper-sampler and compiled rows). It is what chose `stream_defaults.DEFAULT_FILE_MODE`
-and `DEFAULT_FIT_2D`.
+its rows (without its slow paper-sampler and compiled rows); steady bones on and off. It is what chose
+`stream_defaults.DEFAULT_FILE_MODE`, `DEFAULT_FIT_2D` and `DEFAULT_STEADY_BONES`.
 
 Usage: python scripts/stream_modes.py --mocap cache/mocap_h36m17 [--model CKPT] [--sequences 8] [--frames 600]
        [--fit-2d 0 0.35 ...] [--json OUT]"""
@@ -18,12 +18,15 @@ sys.path.insert(0, str(REPO))
 
 
 def settings(fits: list[float]) -> tuple:
-    """(label, lifter options): each mode at each 2D-fit amount, then each mode with flip at the last amount."""
-    rows = [(f"{m}, fit {a:g}", {"mode": m, "fit_2d": a}) for a in fits for m in ("causal", "centred")]
+    """(label, lifter options): each mode at each 2D-fit amount (steady bones, the default), then each mode at the
+    last amount without steady bones, then with flip."""
+    modes = ("causal", "centred")
+    rows = [(f"{m}, fit {a:g}", {"mode": m, "fit_2d": a}) for a in fits for m in modes]
+    last = fits[-1]
     rows += [
-        (f"{m}, fit {fits[-1]:g}, flip", {"mode": m, "fit_2d": fits[-1], "flip": True})
-        for m in ("causal", "centred")
+        (f"{m}, fit {last:g}, free bones", {"mode": m, "fit_2d": last, "steady_bones": False}) for m in modes
     ]
+    rows += [(f"{m}, fit {last:g}, flip", {"mode": m, "fit_2d": last, "flip": True}) for m in modes]
     return tuple(rows)
 
 

@@ -35,7 +35,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--detector", default="mediapipe", help="2D detector (default: mediapipe)")
     add_lifter_arguments(
         p,
-        ("device", "mode", "steps", "hypotheses", "stride", "sampler", "joints", "fit_2d"),
+        ("device", "mode", "steps", "hypotheses", "stride", "sampler", "joints", "fit_2d", "steady_bones"),
         defaults=APP_LIFT_DEFAULTS,
     )
     p.add_argument(
@@ -97,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         lift_options["fit_2d"] = args.fit_2d  # 0 is a choice here
     if args.no_root_filter:
         lift_options["root_filter"] = False
+    if args.steady_bones is not None:
+        lift_options["steady_bones"] = args.steady_bones
     options = AppOptions(
         video=args.video,
         webcam=args.webcam,

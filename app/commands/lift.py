@@ -46,7 +46,8 @@ def add_parser(sub) -> None:
     p.add_argument("--detector", default=None, help="2D detector (default: mediapipe)")
     add_lifter_arguments(
         p,
-        ("device", "mode", "stride", "steps", "hypotheses", "sampler", "seed", "flip", "joints", "fit_2d"),
+        ("device", "mode", "stride", "steps", "hypotheses", "sampler", "seed", "flip", "joints", "fit_2d")
+        + ("steady_bones",),
         shown={
             "mode": f"{stream_defaults.DEFAULT_FILE_MODE} for a video file (lifted offline, more accurate), "
             f"{stream_defaults.DEFAULT_MODE} for --webcam"
@@ -129,6 +130,7 @@ def _lift_options(args) -> dict:
         "flip": True if getattr(args, "flip", False) else None,
         "joints": getattr(args, "joints", None),
         "fit_2d": getattr(args, "fit_2d", None),
+        "steady_bones": getattr(args, "steady_bones", None),
     }
     return {k: v for k, v in opts.items() if v is not None}
 

@@ -19,6 +19,7 @@ class _Option:
     choices: tuple[str, ...] | None = None
     type: type | None = None
     switch: bool = False  # an on/off flag (store_true)
+    negative: bool = False  # a switch that turns the option off (its value False when given, else None)
 
 
 _OPTIONS = {
@@ -75,6 +76,14 @@ _OPTIONS = {
         stream_defaults.DEFAULT_FIT_2D,
         type=float,
     ),
+    "steady_bones": _Option(
+        ("--no-steady-bones",),
+        "let each pose keep the segment lengths its window gave it (by default every pose takes one left/right-"
+        "symmetric skeleton, the running mean of the lengths lifted so far, lifting.steady_bones)",
+        "steady bones",
+        switch=True,
+        negative=True,
+    ),
     "threads": _Option(
         ("--threads",),
         "torch CPU threads",
@@ -102,6 +111,9 @@ def add_lifter_arguments(
     chosen = {**COMMAND_DEFAULTS, **(defaults or {})}
     for name in names:
         option = _OPTIONS[name]
+        if option.switch and option.negative:
+            parser.add_argument(*option.flags, dest=name, action="store_const", const=False, help=option.help)
+            continue
         if option.switch:
             parser.add_argument(*option.flags, action="store_true", help=option.help)
             continue
@@ -110,5 +122,8 @@ def add_lifter_arguments(
         if several and name in SEVERAL:
             keywords["nargs"] = "+"
         parser.add_argument(
-            *option.flags, **keywords, default=chosen.get(name), help=f"{option.help} (default: {shown_default})"
+            *option.flags,
+            **keywords,
+            default=chosen.get(name),
+            help=f"{option.help} (default: {shown_default})",
         )

@@ -44,7 +44,7 @@ def add_parser(sub) -> None:
     )
     add_lifter_arguments(
         p,
-        ("steps", "hypotheses", "mode", "stride", "device", "flip", "joints", "fit_2d"),
+        ("steps", "hypotheses", "mode", "stride", "device", "flip", "joints", "fit_2d", "steady_bones"),
         defaults={"device": "cpu", "mode": stream_defaults.DEFAULT_FILE_MODE},  # a video file, as `diffhpe lift`
         several=True,
     )
@@ -177,6 +177,8 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
             base["joints"] = args.joints
         if args.fit_2d is not None:
             base["fit_2d"] = args.fit_2d
+        if args.steady_bones is not None:
+            base["steady_bones"] = args.steady_bones
         lifter = StreamingLifter.from_checkpoint(ckpt, device=args.device, **base)
         name = Path(ckpt).stem
         steps = args.steps or [lifter.steps]
@@ -195,6 +197,8 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
             label += f", {lifter.joints}"
             if lifter.fit_2d:
                 label += f", 2D fit {lifter.fit_2d:g}"
+            if lifter.steady_bones:
+                label += ", steady bones"
             if args.detect_every > 1:
                 label += f", 2D every {args.detect_every} frames"
             rows.append(

@@ -106,6 +106,13 @@ class ControlsPanel(QWidget):
             "gave it (bone lengths kept). 0: the lifter's pose as it is; 1: its directions follow the 2D fully"
         )
         form.addRow("2D fit", self.fit_2d)
+        self.steady_bones = QCheckBox("Steady bones (one symmetric skeleton)")
+        self.steady_bones.setToolTip(
+            "Every pose takes the same left/right-symmetric bone lengths, the running mean of the lengths lifted "
+            "so far; the bone directions stay the lifter's. Off: each pose keeps the lengths its window gave it"
+        )
+        self.steady_bones.setChecked(True)
+        form.addRow(self.steady_bones)
         self.diffusion_note = QLabel("MixSTE-only model: no diffusion\n(sampler, k and H unused)")
         self.diffusion_note.setStyleSheet("color: gray")
         self.diffusion_note.hide()
@@ -163,6 +170,7 @@ class ControlsPanel(QWidget):
         self.stride.valueChanged.connect(lambda v: self.liftOptionChanged.emit("stride", v))
         self.flip.toggled.connect(lambda v: self.liftOptionChanged.emit("flip", bool(v)))
         self.fit_2d.valueChanged.connect(lambda v: self.liftOptionChanged.emit("fit_2d", float(v)))
+        self.steady_bones.toggled.connect(lambda v: self.liftOptionChanged.emit("steady_bones", bool(v)))
         self.joints.currentIndexChanged.connect(
             lambda i: self.liftOptionChanged.emit("joints", self.joints.itemData(i))
         )
@@ -236,7 +244,11 @@ class ControlsPanel(QWidget):
         for name, widget in (("steps", self.steps), ("hypotheses", self.hypotheses), ("stride", self.stride)):
             if name in options:
                 _set_quietly(widget, widget.setValue, int(options[name]))
-        for name, box in (("root_filter", self.root_filter), ("flip", self.flip)):
+        for name, box in (
+            ("root_filter", self.root_filter),
+            ("flip", self.flip),
+            ("steady_bones", self.steady_bones),
+        ):
             if name in options:
                 _set_quietly(box, box.setChecked, bool(options[name]))
         if "fit_2d" in options:

@@ -12,7 +12,18 @@ from lifting.errors import UserError
 from lifting.stream_defaults import SAMPLERS
 
 RANDOM_PREFIX = "random:"
-PANEL_OPTIONS = ("mode", "stride", "steps", "hypotheses", "sampler", "root_filter", "flip", "joints", "fit_2d")
+PANEL_OPTIONS = (
+    "mode",
+    "stride",
+    "steps",
+    "hypotheses",
+    "sampler",
+    "root_filter",
+    "flip",
+    "joints",
+    "fit_2d",
+    "steady_bones",
+)
 
 
 def devices() -> list[str]:

@@ -261,3 +261,18 @@ def test_fit_2d_reaches_the_lifter_when_asked_and_an_out_of_range_amount_is_one_
     out = tmp_path / "out.csv"
     proc = diffhpe("lift", cli_inputs["short"], "-o", out, "--model", cli_inputs["ckpt"], "--fit-2d", "1.5")
     assert_clean_failure(proc, out, says="fit_2d must be between 0 and 1")
+
+
+def test_no_steady_bones_reaches_the_lifter_of_lift_score_and_the_app():
+    from app.cli import build_parser
+    from app.commands.lift import _lift_options
+
+    parser = build_parser(["lift"])
+    assert _lift_options(parser.parse_args(["lift", "clip.mp4", "--no-steady-bones"]))["steady_bones"] is False
+    assert "steady_bones" not in _lift_options(parser.parse_args(["lift", "clip.mp4"]))  # the lifter's default
+    score = build_parser(["score"])
+    assert score.parse_args(["score", "ref.npz", "--no-steady-bones"]).steady_bones is False
+    assert score.parse_args(["score", "ref.npz"]).steady_bones is None
+    app = build_parser(["app"])
+    assert app.parse_args(["app", "--no-steady-bones"]).steady_bones is False
+    assert "--no-steady-bones" in diffhpe("lift", "--help").stdout

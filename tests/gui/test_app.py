@@ -125,6 +125,8 @@ def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window
     w.controls.joints.setCurrentIndex(w.controls.joints.findData("centres"))
     assert w.controls.fit_2d.value() == pytest.approx(DEFAULT_FIT_2D)  # the lifter's default, shown
     w.controls.fit_2d.setValue(0.6)
+    assert w.controls.steady_bones.isChecked()  # the lifter's default, shown
+    w.controls.steady_bones.setChecked(False)
     if w.finished_count:  # the file ended meanwhile: keep playing from the start
         w.play()
     wait_for(
@@ -140,6 +142,7 @@ def test_changing_k_h_and_mode_while_playing_applies_without_restart(make_window
     assert lift.spec.options["flip"] is True and lifter.flip
     assert lift.spec.options["joints"] == "centres" and lifter.joints == "centres"
     assert lift.spec.options["fit_2d"] == pytest.approx(0.6) and lifter.fit_2d == pytest.approx(0.6)
+    assert lift.spec.options["steady_bones"] is False and lifter.steady_bones is False
     assert w.controls.steps.isEnabled() and w.controls.hypotheses.isEnabled()
     assert not w.errors, w.errors
 

@@ -38,7 +38,10 @@ def test_a_flipped_stream_is_the_mean_of_the_plain_and_the_mirrored_video():
     kps = keypoints_sequence(40)
 
     def lift(seq, flip):
-        lifter = StreamingLifter(model, mode="causal", stride=4, device="cpu", flip=flip, root_filter=False)
+        # steady bones off: conforming to the running lengths is not linear, the mean of two lifts would differ
+        lifter = StreamingLifter(
+            model, mode="causal", stride=4, device="cpu", flip=flip, root_filter=False, steady_bones=False
+        )
         return np.stack([r.pose for r in lifter.lift_sequence(seq)])
 
     plain, other, both = lift(kps, False), flip_pose(lift(mirrored(kps), False)), lift(kps, True)
