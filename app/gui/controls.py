@@ -22,6 +22,16 @@ from lifting.stream_defaults import MODES
 JOINT_LABELS = {"landmarks": "Detector landmarks", "centres": "Joint centres"}  # lifting.definitions
 
 
+def _check_box(form: QFormLayout, text: str, tip: str | None = None, checked: bool = False) -> QCheckBox:
+    """A checkbox with its tooltip, added as a row of `form`."""
+    box = QCheckBox(text)
+    if tip:
+        box.setToolTip(tip)
+    box.setChecked(checked)
+    form.addRow(box)
+    return box
+
+
 def _set_quietly(widget, setter, value) -> None:
     widget.blockSignals(True)
     try:
@@ -82,12 +92,12 @@ class ControlsPanel(QWidget):
         self.stride.setRange(1, 27)
         self.stride.setToolTip("Run a window every s frames (overlaps are averaged)")
         form.addRow("Stride s", self.stride)
-        self.flip = QCheckBox("Test-time flip (2× lifting time)")
-        self.flip.setToolTip(
+        self.flip = _check_box(
+            form,
+            "Test-time flip (2× lifting time)",
             "Also lift each window mirrored and average the two: a few mm more accurate (README), twice the "
-            "lifting time; too slow for real time on a 2-core CPU"
+            "lifting time; too slow for real time on a 2-core CPU",
         )
-        form.addRow(self.flip)
         self.joints = QComboBox()
         for name, label in JOINT_LABELS.items():
             self.joints.addItem(label, name)
@@ -106,13 +116,13 @@ class ControlsPanel(QWidget):
             "gave it (bone lengths kept). 0: the lifter's pose as it is; 1: its directions follow the 2D fully"
         )
         form.addRow("2D fit", self.fit_2d)
-        self.steady_bones = QCheckBox("Steady bones (one symmetric skeleton)")
-        self.steady_bones.setToolTip(
+        self.steady_bones = _check_box(
+            form,
+            "Steady bones (one symmetric skeleton)",
             "Every pose takes the same left/right-symmetric bone lengths, the running mean of the lengths lifted "
-            "so far; the bone directions stay the lifter's. Off: each pose keeps the lengths its window gave it"
+            "so far; the bone directions stay the lifter's. Off: each pose keeps the lengths its window gave it",
+            checked=True,
         )
-        self.steady_bones.setChecked(True)
-        form.addRow(self.steady_bones)
         self.diffusion_note = QLabel("MixSTE-only model: no diffusion\n(sampler, k and H unused)")
         self.diffusion_note.setStyleSheet("color: gray")
         self.diffusion_note.hide()
@@ -123,14 +133,14 @@ class ControlsPanel(QWidget):
         form = QFormLayout(capture)
         self.detector = QComboBox()
         form.addRow("Detector", self.detector)
-        self.realtime = QCheckBox("Real time (keep the video's pace)")
-        self.realtime.setToolTip(
+        self.realtime = _check_box(
+            form,
+            "Real time (keep the video's pace)",
             "Play at the video's own rate. When the 2D detector is slower than the video, frames in between "
             "detections get interpolated 2D keypoints; frames are dropped only if even reading falls behind. "
-            "Off: every frame is detected, as slowly as that takes."
+            "Off: every frame is detected, as slowly as that takes.",
+            checked=True,
         )
-        self.realtime.setChecked(True)
-        form.addRow(self.realtime)
         outer.addWidget(capture)
 
         view = QGroupBox("3D view")
@@ -138,22 +148,21 @@ class ControlsPanel(QWidget):
         self.camera_mode = QComboBox()
         self.camera_mode.addItems(["Follow person", "Fixed camera"])
         form.addRow("Camera", self.camera_mode)
-        self.show_mixste = QCheckBox("Overlay MixSTE-only skeleton")
-        form.addRow(self.show_mixste)
-        self.show_trail = QCheckBox("Root trajectory trail")
-        self.show_trail.setChecked(True)
-        form.addRow(self.show_trail)
-        self.root_filter = QCheckBox("Smooth the root trajectory")
-        self.root_filter.setToolTip(
+        self.show_mixste = _check_box(form, "Overlay MixSTE-only skeleton")
+        self.show_trail = _check_box(form, "Root trajectory trail", checked=True)
+        self.root_filter = _check_box(
+            form,
+            "Smooth the root trajectory",
             "A causal constant-velocity Kalman filter on the pelvis position (not on the pose): removes the "
-            "frame-to-frame shake of the trail and of the skeleton's place"
+            "frame-to-frame shake of the trail and of the skeleton's place",
+            checked=True,
         )
-        self.root_filter.setChecked(True)
-        form.addRow(self.root_filter)
-        self.sync = QCheckBox("Delay video to match the 3D pose")
-        self.sync.setToolTip("Show each frame when its 3D pose is ready, so 2D and 3D stay in step")
-        self.sync.setChecked(True)
-        form.addRow(self.sync)
+        self.sync = _check_box(
+            form,
+            "Delay video to match the 3D pose",
+            "Show each frame when its 3D pose is ready, so 2D and 3D stay in step",
+            checked=True,
+        )
         reset = QPushButton("Reset view")
         form.addRow(reset)
         outer.addWidget(view)
