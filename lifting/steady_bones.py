@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lifting.data.mocap_geometry import MIRROR_SEGMENT, conform_segments
+from lifting.data.mocap_geometry import conform_segments, symmetric_segments
 from lifting.skeleton import segment_lengths
 
 HORIZON_FRAMES = 1500  # ~50 s at 30 fps: the running mean's memory once that many frames are seen
@@ -50,7 +50,7 @@ class SteadyBones:
         """(16,) metres, SEGMENTS order, each left segment equal to its right twin; None before any frame."""
         if self._mean is None:
             return None
-        return (self._mean + self._mean[MIRROR_SEGMENT]) / 2
+        return symmetric_segments(self._mean)
 
     def apply(self, pose: np.ndarray) -> np.ndarray:
         """pose (17, 3) root-relative -> the same bone directions with the steady lengths (unchanged before any

@@ -278,12 +278,9 @@ class StreamingLifter:
             raise UserError(f"conf_threshold must be between 0 and 1, got {thr}")
         if not 1.0 <= fov <= 179.0:
             raise UserError(f"field of view must be between 1 and 179 degrees, got {fov}")
-        if not isinstance(new["root_filter"], bool | np.bool_):
-            raise UserError(f"root_filter must be true or false, got {new['root_filter']!r}")
-        if not isinstance(new["flip"], bool | np.bool_):
-            raise UserError(f"flip must be true or false, got {new['flip']!r}")
-        if not isinstance(new["steady_bones"], bool | np.bool_):
-            raise UserError(f"steady_bones must be true or false, got {new['steady_bones']!r}")
+        for name in ("root_filter", "flip", "steady_bones"):
+            if not isinstance(new[name], bool | np.bool_):
+                raise UserError(f"{name} must be true or false, got {new[name]!r}")
         joints = check_definition(new["joints"])
         try:
             fit = float(new["fit_2d"])

@@ -105,13 +105,18 @@ def conform_segments(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return out
 
 
+def symmetric_segments(lengths: np.ndarray) -> np.ndarray:
+    """Segment lengths (..., 16), SEGMENTS order -> each left segment and its right twin set to their mean."""
+    return (lengths + lengths[..., MIRROR_SEGMENT]) / 2
+
+
 def h36m_like_lengths(x: np.ndarray, subject_specific: bool) -> tuple[np.ndarray, float]:
     """Segment lengths (16,) for a clip (N, 17, 3) and its scale against Human3.6M S1. The scale is the
     clip's limb length (thigh + shin + upper arm + forearm, both sides) over Human3.6M's; every segment gets
     Human3.6M's length times it, except that a subject-specific rig keeps its own limbs, left/right
     averaged."""
     native = np.median(segment_lengths(x), axis=0)
-    symmetric = (native + native[MIRROR_SEGMENT]) / 2
+    symmetric = symmetric_segments(native)
     scale = float(symmetric[LIMB_MASK].sum() / H36M_LENGTHS[LIMB_MASK].sum())
     lengths = H36M_LENGTHS * scale
     if subject_specific:
