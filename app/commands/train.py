@@ -74,6 +74,11 @@ def add_parser(sub) -> None:
         "--time-budget", type=float, metavar="SECONDS",
         help="'fresh' mode: train for this many seconds (the cosine schedule follows the time spent)",
     )  # fmt: skip
+    p.add_argument(
+        "--ema", type=float, metavar="M",
+        help="keep an exponential moving average of the weights, moving this fraction toward the new weights "
+        "each update (0.005: about the last 200 updates); validation and the best/last checkpoints use it",
+    )  # fmt: skip
     p.add_argument("--amp", choices=["none", "bf16"], help="bfloat16 autocast in the training step (default: config's)")
     p.add_argument(
         "--load-from", metavar="CKPT",
@@ -124,12 +129,15 @@ def run(args) -> int:
             "max_iters": args.iters,
             "time_budget": args.time_budget,
             "amp": args.amp,
+            "ema": args.ema,
             "init_from": args.load_from,
             "val_windows": args.val_windows,
             "limb_mix": args.limb_mix,
             "joint_rotation": args.joint_rotation,
         },
     )
+    if args.ema is not None and not 0 < args.ema < 1:
+        raise UserError(f"--ema {args.ema}: the moving average's momentum must be between 0 and 1 (e.g. 0.005)")
     if args.load_from and not Path(args.load_from).is_file():
         raise UserError(f"--load-from {args.load_from}: no such file")
     mode = cfg.get("camera_mode", "fixed")

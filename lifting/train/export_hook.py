@@ -1,4 +1,5 @@
-"""Writes the best model (by validation MPJPE) and the last model as safetensors checkpoints with their config."""
+"""Writes the best model (by validation MPJPE) and the last model as safetensors checkpoints with their config;
+with an EMAHook in the run, the weights written are the moving average (the ones validation measured)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 from pathlib import Path
 
 from mmengine.dist import is_main_process
-from mmengine.hooks import Hook
+from mmengine.hooks import EMAHook, Hook
 from mmengine.model import is_model_wrapper
 
 from lifting.weights import save_checkpoint
@@ -23,6 +24,11 @@ class SafetensorsExportHook(Hook):
         self.best = math.inf
 
     def _adapter(self, runner):
+        """The model to write: the EMA copy when the run keeps one. This hook runs after EMAHook's (LOW vs
+        NORMAL priority), so after a validation the copy holds the averaged weights again."""
+        ema = [h for h in runner.hooks if isinstance(h, EMAHook) and hasattr(h, "ema_model")]
+        if ema:
+            return ema[0].ema_model.module
         model = runner.model
         return model.module if is_model_wrapper(model) else model
 

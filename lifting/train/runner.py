@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mmengine.config import Config
 from mmengine.evaluator import Evaluator
+from mmengine.hooks import EMAHook
 from mmengine.runner import Runner
 from torch.utils.data import Dataset
 
@@ -63,7 +64,9 @@ def build_runner(
     device: str = "cpu",
 ) -> Runner:
     """cfg fields: model (kind, profile, ...), conditioner, batch_size, lr, weight_decay, epochs, val_interval,
-    plateau (factor, patience), val_sampling, work_dir, seed, num_workers, resume, log_interval, amp, init_from.
+    plateau (factor, patience), val_sampling, work_dir, seed, num_workers, resume, log_interval, amp, init_from,
+    ema (momentum of an exponential moving average of the weights; validation and the exported checkpoints then
+    use the average).
 
     A Dataset trains by epochs with the plateau scheduler. A SyntheticWindows generator (a fresh camera per
     window) trains by updates: `max_iters` and/or `time_budget` (seconds) set the length, the learning rate
@@ -131,6 +134,12 @@ def build_runner(
             )
         ]
         custom_hooks = [export]
+    ema = cfg.get("ema")
+    if ema:
+        if not 0 < float(ema) < 1:
+            raise ValueError(f"ema momentum must be between 0 and 1, got {ema!r}")
+        # update_buffers=False: the batch-norm statistics are copied from the trained weights at every update.
+        custom_hooks.append(EMAHook(momentum=float(ema), update_buffers=False))
     runner = Runner(
         model=model,
         work_dir=work_dir,

@@ -112,3 +112,44 @@ def test_fresh_mode_needs_a_length(tmp_path, clip_dir):
     r = subprocess.run([sys.executable, "-m", "app.cli", "train", str(_config(tmp_path, "mixste")), "--mocap", str(clip_dir)],
                        cwd=REPO, capture_output=True, text=True)  # fmt: skip
     assert r.returncode != 0 and "--iters" in r.stderr and "Traceback" not in r.stderr
+
+
+class WeightRecorder(Hook):
+    """The trained (not averaged) weights after every update."""
+
+    def __init__(self):
+        self.weights = []
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        self.weights.append({k: p.detach().clone() for k, p in runner.model.net.named_parameters()})
+
+
+def test_ema_is_what_validation_and_the_checkpoints_get(tmp_path, clip_dir):
+    m = 0.3
+    folder = tmp_path / "ema"
+    folder.mkdir()
+    overrides = {"work_dir": str(folder / "run"), "max_iters": 8}
+    cfg = load_train_config(str(_config(folder, "diffhpe2d", ema=m)), overrides)
+    cfg.val_interval_iters = 4
+    train, val, _ = build_training_data(mocap=clip_dir, camera_mode="fresh", val_windows=16, seed=0)
+    runner = build_runner(cfg, train, val)
+    rec = WeightRecorder()
+    runner.register_hook(rec)
+    runner.train()
+    # mmengine's average: the first update's weights, then avg += m * (new - avg) at each update
+    expected, at_update = dict(rec.weights[0]), {}
+    for i, w in enumerate(rec.weights[1:], start=2):
+        expected = {k: e + m * (w[k] - e) for k, e in expected.items()}
+        at_update[i] = expected
+    last = dict(load_model(folder / "run" / "last.safetensors")[0].named_parameters())
+    best_net, _, info = load_model(folder / "run" / "best.safetensors")
+    best = dict(best_net.named_parameters())
+    moved = 0
+    for k, w in rec.weights[-1].items():
+        torch.testing.assert_close(last[k], at_update[8][k], rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(best[k], at_update[info["iter"]][k], rtol=1e-5, atol=1e-6)
+        moved += not torch.allclose(last[k], w, atol=1e-6)
+    assert moved > len(last) // 2  # the averaged weights are not the last trained ones
+    bad = ["train", str(_config(tmp_path, "mixste")), "--mocap", str(clip_dir), "--iters", "2", "--ema", "1.5"]
+    r = subprocess.run([sys.executable, "-m", "app.cli", *bad], cwd=REPO, capture_output=True, text=True, check=False)
+    assert r.returncode != 0 and "--ema 1.5" in r.stderr and "Traceback" not in r.stderr
