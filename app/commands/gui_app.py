@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from app.commands.options import add_lifter_arguments
+from app.commands.options import add_lifter_arguments, given_lifter_options
 from app.gui.app_options import APP_LIFT_DEFAULTS
 from lifting.errors import UserError
 
@@ -72,6 +72,12 @@ def _check_display() -> None:
         )
 
 
+def lifter_options(args: argparse.Namespace) -> dict:
+    """The StreamingLifter options this command line sets (the rest are the app's or the lifter's defaults)."""
+    names = ("mode", "steps", "hypotheses", "stride", "sampler", "joints", "fit_2d", "steady_bones")
+    return {**given_lifter_options(args, names), **({"root_filter": False} if args.no_root_filter else {})}
+
+
 def run(args: argparse.Namespace) -> int:
     if args.video and not Path(args.video).is_file():
         raise UserError(f"video file not found: {args.video}")
@@ -88,17 +94,7 @@ def run(args: argparse.Namespace) -> int:
     from app.gui.app_options import AppOptions
     from app.gui.run_app import run_app
 
-    lift_options = {
-        k: getattr(args, k)
-        for k in ("mode", "steps", "hypotheses", "stride", "sampler", "joints")
-        if getattr(args, k)
-    }
-    if args.fit_2d is not None:
-        lift_options["fit_2d"] = args.fit_2d  # 0 is a choice here
-    if args.no_root_filter:
-        lift_options["root_filter"] = False
-    if args.steady_bones is not None:
-        lift_options["steady_bones"] = args.steady_bones
+    lift_options = lifter_options(args)
     options = AppOptions(
         video=args.video,
         webcam=args.webcam,

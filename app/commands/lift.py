@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app.commands.options import add_lifter_arguments
+from app.commands.options import add_lifter_arguments, given_lifter_options
 from lifting import stream_defaults
 from lifting.errors import UserError
 from lifting.trajectory import DEFAULT_FOV_DEG
@@ -117,22 +117,14 @@ def _outputs(args) -> tuple[Path | None, Path | None, Path | None]:
 
 def _lift_options(args) -> dict:
     live = getattr(args, "video", None) is None  # a webcam: keep the latency low
+    given = ("stride", "steps", "hypotheses", "sampler", "seed", "flip", "joints", "fit_2d", "steady_bones")
     opts = {
         "mode": args.mode or (stream_defaults.DEFAULT_MODE if live else stream_defaults.DEFAULT_FILE_MODE),
-        "stride": args.stride,
-        "steps": args.steps,
-        "hypotheses": args.hypotheses,
-        "sampler": args.sampler,
         "conf_threshold": args.conf_threshold,
-        "seed": args.seed,
         "fov": args.fov,
         "root_filter": False if getattr(args, "no_root_filter", False) else None,
-        "flip": True if getattr(args, "flip", False) else None,
-        "joints": getattr(args, "joints", None),
-        "fit_2d": getattr(args, "fit_2d", None),
-        "steady_bones": getattr(args, "steady_bones", None),
     }
-    return {k: v for k, v in opts.items() if v is not None}
+    return {**{k: v for k, v in opts.items() if v is not None}, **given_lifter_options(args, given)}
 
 
 def run(args) -> int:

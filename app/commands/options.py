@@ -127,3 +127,16 @@ def add_lifter_arguments(
             default=chosen.get(name),
             help=f"{option.help} (default: {shown_default})",
         )
+
+
+def given_lifter_options(args: argparse.Namespace, names: Sequence[str]) -> dict:
+    """The StreamingLifter options among `names` that this command line sets (given, or defaulted by the command):
+    {name: value}, without those left to the lifter (None, or an on-switch not given)."""
+    values = {}
+    for name in names:
+        option, value = _OPTIONS[name], getattr(args, name, None)
+        if option.switch and not option.negative and not value:
+            continue  # store_true's False means "not given" here
+        if value is not None:
+            values[name] = value
+    return values

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.commands.options import add_lifter_arguments
+from app.commands.options import add_lifter_arguments, given_lifter_options
 from lifting import stream_defaults
 from lifting.errors import UserError
 
@@ -157,6 +157,11 @@ def run(args) -> int:
     return 0
 
 
+def lifter_options(args) -> dict:
+    """The StreamingLifter options this command line sets (steps and hypotheses are swept per row)."""
+    return given_lifter_options(args, ("mode", "stride", "flip", "joints", "fit_2d", "steady_bones"))
+
+
 def _lift_rows(args, ref) -> list[tuple[str, dict]]:
     from lifting.real_reference import score
     from lifting.stream import StreamingLifter
@@ -170,15 +175,7 @@ def _lift_rows(args, ref) -> list[tuple[str, dict]]:
     rows = []
     for spec in args.model or [None]:
         ckpt = resolve_checkpoint(spec)
-        base = {k: v for k, v in (("mode", args.mode), ("stride", args.stride)) if v is not None}
-        if args.flip:
-            base["flip"] = True
-        if args.joints:
-            base["joints"] = args.joints
-        if args.fit_2d is not None:
-            base["fit_2d"] = args.fit_2d
-        if args.steady_bones is not None:
-            base["steady_bones"] = args.steady_bones
+        base = lifter_options(args)
         lifter = StreamingLifter.from_checkpoint(ckpt, device=args.device, **base)
         name = Path(ckpt).stem
         steps = args.steps or [lifter.steps]

@@ -276,3 +276,22 @@ def test_no_steady_bones_reaches_the_lifter_of_lift_score_and_the_app():
     app = build_parser(["app"])
     assert app.parse_args(["app", "--no-steady-bones"]).steady_bones is False
     assert "--no-steady-bones" in diffhpe("lift", "--help").stdout
+
+
+def test_lift_score_and_the_app_pass_the_same_lifter_options():
+    from app.cli import build_parser
+    from app.commands import gui_app, score
+    from app.commands.lift import _lift_options
+
+    given = ["--mode", "causal", "--stride", "3", "--joints", "centres", "--fit-2d", "0", "--no-steady-bones"]
+    lift = _lift_options(build_parser(["lift"]).parse_args(["lift", "clip.mp4", *given, "--flip"]))
+    scored = score.lifter_options(build_parser(["score"]).parse_args(["score", "ref.npz", *given, "--flip"]))
+    app = gui_app.lifter_options(build_parser(["app"]).parse_args(["app", *given, "--no-root-filter"]))
+    expected = {"mode": "causal", "stride": 3, "joints": "centres", "fit_2d": 0.0, "steady_bones": False}
+    assert scored == {**expected, "flip": True}
+    assert {k: lift[k] for k in expected} == expected and lift["flip"] is True
+    assert app == {**expected, "steps": 1, "root_filter": False}  # steps: the app's own default
+    # nothing given: only what each command sets itself, the rest is the lifter's
+    assert score.lifter_options(build_parser(["score"]).parse_args(["score", "ref.npz"])) == {"mode": "centred"}
+    assert gui_app.lifter_options(build_parser(["app"]).parse_args(["app"])) == {"steps": 1}
+    assert _lift_options(build_parser(["lift"]).parse_args(["lift", "clip.mp4"])) == {"mode": "centred", "seed": 0}
