@@ -77,7 +77,8 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--ema", type=float, metavar="M",
         help="keep an exponential moving average of the weights, moving this fraction toward the new weights "
-        "each update (0.005: about the last 200 updates); validation and the best/last checkpoints use it",
+        "each update (0.01: about the last 100 updates, as the shipped DiffHPE-2D); validation and the best/last "
+        "checkpoints use it",
     )  # fmt: skip
     p.add_argument("--amp", choices=["none", "bf16"], help="bfloat16 autocast in the training step (default: config's)")
     p.add_argument(
@@ -137,7 +138,7 @@ def run(args) -> int:
         },
     )
     if args.ema is not None and not 0 < args.ema < 1:
-        raise UserError(f"--ema {args.ema}: the moving average's momentum must be between 0 and 1 (e.g. 0.005)")
+        raise UserError(f"--ema {args.ema}: the moving average's momentum must be between 0 and 1 (e.g. 0.01)")
     if args.load_from and not Path(args.load_from).is_file():
         raise UserError(f"--load-from {args.load_from}: no such file")
     mode = cfg.get("camera_mode", "fixed")
