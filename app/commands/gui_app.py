@@ -45,11 +45,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="the 3D view's Open3D renderer: legacy (OpenGL, fast on software OpenGL, needs a display), "
         "filament (works headless), or auto: time both at start and keep the faster (default: auto)",
     )
-    p.add_argument(
-        "--no-root-filter",
-        action="store_true",
-        help="do not smooth the root trajectory (View panel checkbox)",
-    )
+    add_lifter_arguments(p, ("root_filter",))
     p.add_argument("--paused", action="store_true", help="open the video paused on its first frame")
     p.add_argument("--every-frame", action="store_true", help="lift every frame instead of keeping real time")
     p.add_argument(
@@ -73,9 +69,9 @@ def _check_display() -> None:
 
 
 def lifter_options(args: argparse.Namespace) -> dict:
-    """The StreamingLifter options this command line sets (the rest are the app's or the lifter's defaults)."""
+    """The StreamingLifter options this command line sets (the rest are the app's or the lifter's own)."""
     names = ("mode", "steps", "hypotheses", "stride", "sampler", "joints", "fit_2d", "steady_bones")
-    return {**given_lifter_options(args, names), **({"root_filter": False} if args.no_root_filter else {})}
+    return given_lifter_options(args, (*names, "root_filter"))
 
 
 def run(args: argparse.Namespace) -> int:

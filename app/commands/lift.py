@@ -69,13 +69,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--root-relative", action="store_true", help="write root-relative coordinates (pelvis = 0)"
     )
-    p.add_argument(
-        "--no-root-filter",
-        action="store_true",
-        help="do not smooth the root trajectory (by default a causal constant-velocity Kalman filter removes "
-        "its frame-to-frame shake, lifting.root_filter)",
-    )
-    add_lifter_arguments(p, ("threads",))
+    add_lifter_arguments(p, ("root_filter", "threads"))
     p.add_argument(
         "--compile",
         action="store_true",
@@ -118,11 +112,11 @@ def _outputs(args) -> tuple[Path | None, Path | None, Path | None]:
 def _lift_options(args) -> dict:
     live = getattr(args, "video", None) is None  # a webcam: keep the latency low
     given = ("stride", "steps", "hypotheses", "sampler", "seed", "flip", "joints", "fit_2d", "steady_bones")
+    given += ("root_filter",)
     opts = {
         "mode": args.mode or (stream_defaults.DEFAULT_MODE if live else stream_defaults.DEFAULT_FILE_MODE),
         "conf_threshold": args.conf_threshold,
         "fov": args.fov,
-        "root_filter": False if getattr(args, "no_root_filter", False) else None,
     }
     return {**{k: v for k, v in opts.items() if v is not None}, **given_lifter_options(args, given)}
 

@@ -84,6 +84,14 @@ _OPTIONS = {
         switch=True,
         negative=True,
     ),
+    "root_filter": _Option(
+        ("--no-root-filter",),
+        "do not smooth the root trajectory (by default a causal constant-velocity Kalman filter removes its "
+        "frame-to-frame shake, lifting.root_filter; the app's View panel has it as a checkbox)",
+        "smoothed",
+        switch=True,
+        negative=True,
+    ),
     "threads": _Option(
         ("--threads",),
         "torch CPU threads",
@@ -130,8 +138,8 @@ def add_lifter_arguments(
 
 
 def given_lifter_options(args: argparse.Namespace, names: Sequence[str]) -> dict:
-    """The StreamingLifter options among `names` that this command line sets (given, or defaulted by the command):
-    {name: value}, without those left to the lifter (None, or an on-switch not given)."""
+    """The StreamingLifter options among `names` that this command line sets (given, or defaulted by the
+    command): {name: value}, without those left to the lifter (None, or an on-switch not given)."""
     values = {}
     for name in names:
         option, value = _OPTIONS[name], getattr(args, name, None)
